@@ -1,0 +1,31 @@
+# gowsgi's tooling. `make test` is the whole suite, as CI runs it.
+
+GO ?= go
+
+.PHONY: build test deps bench run
+
+build:
+	$(GO) build -o gowsgi .
+
+# Debian's Python packages the tests use (Flask, Django, venv). Installed only
+# when missing, and only where we may (root); otherwise the tests say what is missing.
+deps:
+	@if ! /usr/bin/python3 -c 'import flask, django, venv, ensurepip' >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				python3 python3-venv python3-flask python3-django >/dev/null; \
+		else \
+			echo "run as root, or: sudo apt-get install python3-venv python3-flask python3-django"; exit 1; \
+		fi; \
+	fi
+
+test: deps
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) test -count=1 -timeout 20m ./...
+
+run:
+	$(GO) run . -n -d testapps web --wsgi routed.app.application
+
+bench:
+	bash bench/run.sh

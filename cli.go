@@ -1,0 +1,805 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/gowsgi/gowsgi/runner"
+	"github.com/gowsgi/gowsgi/runner/logging"
+)
+
+// The command line is twistd's: `gowsgi [global options] web [web options]`.
+// Several flags mean different things on each side of `web` (-n, -l, -p),
+// and kong refuses a short flag declared at two levels, so there are two kong
+// parsers. The global one declares `web` as a passthrough command: kong then
+// knows which global flags take a value (`-l web web` logs to a file named
+// "web") and hands everything after the command, untouched, to the web parser.
+
+// globalOptions are twistd's own options, given before the command.
+type globalOptions struct {
+	Nodaemon bool             `short:"n" help:"Run in the foreground. Required for now: daemon mode is not implemented yet."`
+	Logfile  string           `short:"l" placeholder:"FILE" help:"Write the server log (banner, worker output, errors) to FILE, appending. \"-\" is stdout, the default in the foreground. Access lines go here too unless web -l says otherwise."`
+	Pidfile  string           `placeholder:"FILE" help:"Write the process id to FILE and remove it on exit. twistd writes twistd.pid by default; gowsgi in the foreground writes one only when asked."`
+	Rundir   string           `short:"d" placeholder:"DIR" help:"Change to DIR before anything else. It is the application directory (imported from, watched for changes), and relative paths in other options start there."`
+	Umask    string           `placeholder:"OCTAL" help:"Set the umask, e.g. 022, for the log, pid and socket files gowsgi creates."`
+	Version  kong.VersionFlag `help:"Print the version and exit."`
+
+	Web webPassthrough `cmd:"" passthrough:"" help:"Serve a Python WSGI application over HTTP (see gowsgi web --help)."`
+}
+
+type webPassthrough struct {
+	Args []string `arg:"" optional:"" name:"web-options"`
+}
+
+// webOptions are the options after `web`. Values that need a friendlier
+// error than kong's are strings here and are checked in config.
+type webOptions struct {
+	WSGI string `name:"wsgi" placeholder:"FQPN" group:"app" help:"The WSGI application to serve: a dotted module path and the callable, e.g. foo.application, mysite.wsgi.application or app:app. Required."`
+
+	Listen []string `placeholder:"ENDPOINT" sep:"none" group:"listen" help:"Where to listen, as a twistd strports endpoint: tcp:PORT, tcp:PORT:interface=ADDR, tcp6:PORT, unix:PATH[:mode=0660] or a bare port. Repeat it to listen in several places. tcp:0 picks a free port. Default: tcp:8080 on 127.0.0.1 (not every interface, unlike twistd)."`
+
+	Python     string   `placeholder:"PATH" group:"python" help:"The Python interpreter for the cpython engine. Otherwise gowsgi looks at $VIRTUAL_ENV, ./.venv, ./venv, then python3 on PATH."`
+	PythonPath []string `name:"pythonpath" placeholder:"DIR" sep:"none" group:"python" help:"Add DIR to sys.path, before the application directory. Repeatable; it must exist."`
+	Engine     string   `enum:"auto,cpython,gpython" default:"auto" placeholder:"auto|cpython|gpython" group:"python" help:"How to run Python: cpython (the real interpreter, every framework works), gpython (built in, no Python needed, simple pure-Python apps only) or auto (cpython when an interpreter is found, gpython otherwise). Default: ${default}."`
+
+	Threads      int    `default:"20" placeholder:"N" group:"pool" help:"Threads per worker process, i.e. requests a worker serves at once. Default: ${default}, the size of twistd's --wsgi pool."`
+	Workers      int    `default:"1" placeholder:"N" group:"pool" help:"Worker processes. More than one uses more cores despite the GIL. Default: ${default}."`
+	Timeout      string `default:"0" placeholder:"DURATION" group:"pool" help:"Give up on a request after DURATION (504). A Go duration (30s, 2m) or seconds (30). Default: 0, no limit."`
+	QueueTimeout string `default:"30s" placeholder:"DURATION" group:"pool" help:"How long a request may wait for a free thread before it gets a 503. 0 waits as long as it takes. Default: ${default}."`
+	MaxBody      string `default:"0" placeholder:"SIZE" group:"pool" help:"Refuse request bodies larger than SIZE with 413: bytes, or 512k, 10MB, 1GiB (k, m, g and KiB, MiB, GiB are powers of 1024; KB, MB, GB of 1000). Default: 0, no limit."`
+
+	DisplayTracebacks bool     `group:"errors" help:"Show Python tracebacks on error pages, to every client. Default: shown only when every listener is loopback or a unix socket."`
+	Notracebacks      bool     `group:"errors" help:"Never show tracebacks on error pages; they still go to the log."`
+	AddHeader         []string `placeholder:"\"NAME: VALUE\"" sep:"none" group:"errors" help:"Add a header to every response. Repeatable."`
+
+	Logfile   string `short:"l" placeholder:"FILE" group:"log" help:"Write the access log to FILE, appending, instead of the server log."`
+	AccessLog string `enum:"color,combined,json,off" default:"color" placeholder:"color|combined|json|off" group:"log" help:"Access log format: color (a readable line; plain when colour is off), combined (Apache combined), json (one object per line) or off. Default: ${default}."`
+	Color     string `enum:"auto,always,never" default:"auto" placeholder:"auto|always|never" group:"log" help:"Colour terminal output: auto (on a terminal, honouring NO_COLOR, FORCE_COLOR and TERM=dumb), always or never. Files are never coloured. Default: ${default}."`
+
+	Reload       bool     `negatable:"" default:"true" group:"reload" help:"Reload when sources change, without dropping requests. On by default."`
+	Watch        []string `placeholder:"DIR" sep:"none" group:"reload" help:"Also watch DIR (the application directory and --pythonpath entries are always watched). Repeatable."`
+	WatchInclude []string `placeholder:"GLOB" sep:"none" group:"reload" help:"Also reload when files matching GLOB change (*.py always counts), e.g. '*.html'. Repeatable."`
+	WatchExclude []string `placeholder:"GLOB" sep:"none" group:"reload" help:"Ignore files matching GLOB. Repeatable."`
+	WatchPoll    string   `placeholder:"INTERVAL" group:"reload" help:"Poll for changes every INTERVAL instead of using inotify, for network and WSL mounts. A bare --watch-poll polls every 1s."`
+
+	Port              []string `short:"p" placeholder:"ENDPOINT" sep:"none" group:"deprecated" help:"Deprecated: use --listen. Added to the --listen list."`
+	NotracebacksShort bool     `name:"notracebacks-deprecated" short:"n" hidden:"" help:"Deprecated -n: use --notracebacks."`
+}
+
+// exitError ends gowsgi with a status. msg, when set, is one line for stderr.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) *exitError {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
+}
+
+const daemonMessage = "gowsgi: daemon mode is not implemented yet; run in the foreground with -n (e.g. gowsgi -n web --wsgi foo.application)"
+
+// invocation is a parsed command line.
+type invocation struct {
+	global globalOptions
+	web    webOptions
+	umask  int      // -1 when --umask was not given
+	notes  []string // deprecation notes, one line each, for stderr
+}
+
+// kongExit is what kong's Exit panics with, so that --help and --version end
+// the parse instead of the process.
+type kongExit struct{ code int }
+
+// parseArgs parses the command line (without the program name). Help and the
+// version go to stdout and come back as an *exitError with code 0; every
+// other problem is an *exitError with code 2 and one line naming the flag.
+func parseArgs(args []string, stdout io.Writer) (inv *invocation, err error) {
+	inv = &invocation{umask: -1}
+
+	defer func() {
+		if r := recover(); r != nil {
+			ke, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			inv, err = nil, &exitError{code: ke.code}
+		}
+	}()
+
+	globalParser, err := newGlobalParser(&inv.global, stdout)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := globalParser.Parse(args); err != nil {
+		return nil, translateKongError(err, "gowsgi", "gowsgi --help")
+	}
+	webParser, err := newWebParser(&inv.web, stdout)
+	if err != nil {
+		return nil, err
+	}
+	webArgs := expandWatchPoll(inv.global.Web.Args, flagsTakingValues(webParser))
+	if _, err := webParser.Parse(webArgs); err != nil {
+		return nil, translateKongError(err, "gowsgi web", "gowsgi web --help")
+	}
+
+	if !inv.global.Nodaemon {
+		if inv.web.NotracebacksShort {
+			return nil, usageErrorf(`gowsgi: -n must come before "web" (after it, -n means --notracebacks); e.g. gowsgi -n web --wsgi foo.application`)
+		}
+		return nil, &exitError{code: 2, msg: daemonMessage}
+	}
+	if inv.global.Umask != "" {
+		u, err := parseOctal(inv.global.Umask)
+		if err != nil || u > 0o777 {
+			return nil, usageErrorf("gowsgi: --umask must be an octal mode such as 022 or 0077 (got %q)", inv.global.Umask)
+		}
+		inv.umask = int(u)
+	}
+	if len(inv.web.Port) > 0 {
+		example := inv.web.Port[0]
+		if _, err := strconv.Atoi(example); err == nil {
+			example = "tcp:" + example
+		}
+		inv.notes = append(inv.notes, fmt.Sprintf("gowsgi web: -p/--port is deprecated; use --listen %s", example))
+	}
+	if inv.web.NotracebacksShort {
+		inv.notes = append(inv.notes, "gowsgi web: -n (after web) is deprecated; use --notracebacks")
+	}
+	return inv, nil
+}
+
+func kongOptions(stdout io.Writer, name, usage, description, examples string) []kong.Option {
+	return []kong.Option{
+		kong.Name(name),
+		kong.Description(description),
+		kong.Writers(stdout, io.Discard),
+		kong.Exit(func(code int) { panic(kongExit{code}) }),
+		// kong's own usage line cannot show the two levels; print ours.
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: 100, NoExpandSubcommands: true, NoAppSummary: true}),
+		kong.Help(func(options kong.HelpOptions, ctx *kong.Context) error {
+			if _, err := io.WriteString(ctx.Stdout, "Usage: "+usage+"\n"); err != nil {
+				return err
+			}
+			if err := kong.DefaultHelpPrinter(options, ctx); err != nil {
+				return err
+			}
+			_, err := io.WriteString(ctx.Stdout, examples)
+			return err
+		}),
+	}
+}
+
+const globalDescription = `Run a Python WSGI application in the foreground while you work on it, the way "twistd -n web --wsgi" does, as one binary: a pool of worker threads in real Python processes, reload on save without dropping requests, and a request log you can read.
+
+Options before "web" are twistd's global options; the web command's options come after it. Some letters mean different things on each side, as in twistd: -n is --nodaemon before "web" and the deprecated --notracebacks after it; -l is the server log before and the access log after.`
+
+const globalExamples = `
+Examples:
+  gowsgi -n web --wsgi foo.application
+      Serve foo.application on http://127.0.0.1:8080/, reloading on save.
+
+  gowsgi -n -d ~/src/mysite web --wsgi mysite.wsgi.application --listen tcp:8000
+      Serve a Django project from its directory on port 8000.
+
+  gowsgi -n -l server.log web --wsgi app:app --listen tcp:0 --no-reload --access-log combined
+      CI: a free port, no reload, logs for machines.
+
+Exit status:
+  0 clean shutdown, 1 the app failed to import or a runtime error,
+  2 a usage error, 130 forced exit (a second Ctrl+C).
+`
+
+const webDescription = `Serve a Python WSGI application (PEP 3333) over HTTP. Go speaks HTTP; Python worker processes run the application, each on a pool of threads. The server reloads when sources change: the new code starts, then takes over, and no request fails. When it does not import, the error page shows the traceback until the next save fixes it.`
+
+const webExamples = `
+Endpoints (--listen), as in twistd:
+  tcp:8080                          127.0.0.1:8080 (the default)
+  tcp:8080:interface=0.0.0.0        every IPv4 interface: the whole network can connect
+  tcp:8080:interface=\:\:1          IPv6 loopback; escape colons with a backslash
+  tcp6:8080                         [::1]:8080
+  tcp:0                             a free port; the banner says which
+  unix:/tmp/app.sock:mode=0660      a unix socket, e.g. behind nginx
+
+Examples:
+  gowsgi -n web --wsgi hello.app
+      A Flask app in hello.py, on http://127.0.0.1:8080/.
+
+  gowsgi -n web --wsgi mysite.wsgi.application --watch-include '*.html'
+      Django; also reload when templates change.
+
+  gowsgi -n web --wsgi app:app --listen tcp:0 --no-reload --access-log json -l access.log
+      CI: a free port, no reload, JSON access lines in access.log.
+
+Exit status:
+  0 clean shutdown, 1 the app failed to import or a runtime error,
+  2 a usage error, 130 forced exit (a second Ctrl+C).
+`
+
+func newGlobalParser(g *globalOptions, stdout io.Writer) (*kong.Kong, error) {
+	opts := kongOptions(stdout, "gowsgi", "gowsgi [global options] web [web options]", globalDescription, globalExamples)
+	opts = append(opts, kong.Vars{"version": "gowsgi " + version})
+	return kong.New(g, opts...)
+}
+
+func newWebParser(w *webOptions, stdout io.Writer) (*kong.Kong, error) {
+	opts := kongOptions(stdout, "gowsgi web", "gowsgi -n [global options] web --wsgi FQPN [web options]", webDescription, webExamples)
+	opts = append(opts, kong.ExplicitGroups([]kong.Group{
+		{Key: "app", Title: "Application:"},
+		{Key: "listen", Title: "Listening:"},
+		{Key: "python", Title: "Python:"},
+		{Key: "pool", Title: "Workers and limits:"},
+		{Key: "errors", Title: "Responses:"},
+		{Key: "log", Title: "Logging:"},
+		{Key: "reload", Title: "Reload:"},
+		{Key: "deprecated", Title: "Deprecated twistd options:", Description: "-n after web means --notracebacks, as in twistd (before web it is --nodaemon)."},
+	}))
+	return kong.New(w, opts...)
+}
+
+// flagsTakingValues returns the flags ("--listen", "-l") that consume the
+// next word as their value.
+func flagsTakingValues(k *kong.Kong) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range k.Model.Flags {
+		if f.IsBool() || f.IsCounter() {
+			continue
+		}
+		m["--"+f.Name] = true
+		if f.Short != 0 {
+			m["-"+string(f.Short)] = true
+		}
+	}
+	return m
+}
+
+// expandWatchPoll gives --watch-poll its optional value, which kong cannot
+// express: a bare --watch-poll becomes --watch-poll=1s, and "--watch-poll 2s"
+// becomes --watch-poll=2s (web takes no positional arguments, so a word after
+// it can only be its value). Values of other flags are skipped, so
+// `--add-header --watch-poll` is left alone.
+func expandWatchPoll(args []string, takesValue map[string]bool) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(out, args[i:]...)
+		case a == "--watch-poll":
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				out = append(out, "--watch-poll="+args[i+1])
+				i++
+			} else {
+				out = append(out, "--watch-poll=1s")
+			}
+			continue
+		case strings.HasPrefix(a, "--") && !strings.Contains(a, "=") && takesValue[a]:
+			out = append(out, a)
+			if i+1 < len(args) {
+				out = append(out, args[i+1])
+				i++
+			}
+			continue
+		case len(a) >= 2 && a[0] == '-' && a[1] != '-':
+			// A short cluster such as -nl: the first letter that takes a value
+			// takes the rest of the word, or the next word if nothing is left.
+			for j := 1; j < len(a); j++ {
+				if takesValue["-"+a[j:j+1]] {
+					if j == len(a)-1 && i+1 < len(args) {
+						out = append(out, a, args[i+1])
+						i++
+						a = ""
+					}
+					break
+				}
+			}
+			if a == "" {
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// Options that exist in twistd but not (yet) in gowsgi, so that people
+// coming from twistd get a reason rather than "unknown flag".
+var twistdOnlyGlobal = map[string]string{
+	"--uid": "", "-u": "", "--gid": "", "-g": "", "--euid": "", "--chroot": "",
+	"--reactor": "there is no reactor to choose", "-r": "there is no reactor to choose",
+	"--syslog": "", "--prefix": "", "--logger": "", "--profile": "", "-p": "", "--profiler": "",
+	"--savestats": "", "--spew": "", "--debug": "", "-b": "", "--originalname": "",
+	"--file": "", "-f": "", "--python": "", "-y": "", "--source": "", "-s": "",
+	"--no_save": "", "-o": "", "--encrypted": "", "-e": "", "--help-reactors": "there is no reactor to choose",
+}
+
+var twistdOnlyWeb = map[string]string{
+	"--https": "put a TLS proxy in front", "--certificate": "put a TLS proxy in front", "-c": "put a TLS proxy in front",
+	"--privkey": "put a TLS proxy in front", "-k": "put a TLS proxy in front",
+	"--path": "", "--processor": "", "--mime-type": "", "-m": "", "--allow-ignore-ext": "", "--ignore-ext": "",
+	"--index": "", "-i": "", "--user": "", "-u": "", "--personal": "", "--class": "", "--resource-script": "",
+}
+
+var globalFlagNames = map[string]bool{
+	"--nodaemon": true, "--logfile": true, "--pidfile": true, "--rundir": true, "-d": true,
+	"--umask": true, "--version": true,
+}
+
+// translateKongError turns a kong parse error into one line naming the flag
+// and the fix.
+func translateKongError(err error, prefix, helpHint string) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee
+	}
+	msg := err.Error()
+	see := "; see " + helpHint
+
+	if rest, ok := strings.CutPrefix(msg, "unknown flag "); ok {
+		flag, suggestion, _ := strings.Cut(rest, ", did you mean ")
+		if prefix == "gowsgi" {
+			if reason, ok := twistdOnlyGlobal[flag]; ok {
+				return usageErrorf("gowsgi: %s is a twistd option gowsgi does not support%s%s", flag, reasonSuffix(reason), see)
+			}
+			if isWebFlag(flag) {
+				return usageErrorf(`gowsgi: %s is a web option; put it after "web", e.g. gowsgi -n web %s ...`, flag, flag)
+			}
+		} else {
+			if reason, ok := twistdOnlyWeb[flag]; ok {
+				return usageErrorf("gowsgi web: %s is a twistd web option gowsgi does not support%s%s", flag, reasonSuffix(reason), see)
+			}
+			if flag == "--version" {
+				return usageErrorf("gowsgi web: --version is a global option: gowsgi --version")
+			}
+			if globalFlagNames[flag] {
+				return usageErrorf(`gowsgi web: %s is a global option; put it before "web", e.g. gowsgi -n %s ... web --wsgi foo.application`, flag, flag)
+			}
+		}
+		if suggestion != "" {
+			return usageErrorf("%s: unknown flag %s (did you mean %s)%s", prefix, flag, suggestion, see)
+		}
+		return usageErrorf("%s: unknown flag %s%s", prefix, flag, see)
+	}
+	if rest, ok := strings.CutPrefix(msg, "unexpected argument "); ok {
+		if prefix == "gowsgi" {
+			return usageErrorf(`gowsgi: unknown command %q; the command is "web", e.g. gowsgi -n web --wsgi foo.application`, rest)
+		}
+		return usageErrorf("gowsgi web: unexpected argument %q; web takes only options, e.g. --wsgi foo.application%s", rest, see)
+	}
+	if strings.HasPrefix(msg, "expected one of") || strings.HasPrefix(msg, "expected \"web\"") {
+		return usageErrorf(`gowsgi: missing the command; e.g. gowsgi -n web --wsgi foo.application%s`, see)
+	}
+	// A flag at the end of the line, or followed by another flag.
+	if flag, _, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(flag, "-") &&
+		(strings.Contains(msg, `but got "EOL"`) || strings.Contains(msg, "missing value")) {
+		return usageErrorf("%s: %s needs a value%s", prefix, flag, see)
+	}
+	// A value that looks like a flag: kong wants --timeout=-5.
+	if flag, rest, ok := strings.Cut(msg, ": expected "); ok && strings.HasPrefix(flag, "-") &&
+		(strings.Contains(rest, "(long flag)") || strings.Contains(rest, "(short flag)")) {
+		got := rest
+		if i := strings.Index(rest, `but got "`); i >= 0 {
+			got, _, _ = strings.Cut(rest[i+len(`but got "`):], `"`)
+		}
+		return usageErrorf("%s: %s needs a value but is followed by %s; for a value starting with \"-\" write %s=VALUE%s", prefix, flag, got, flag, see)
+	}
+	// kong's other messages already name the flag ("--threads: expected a
+	// valid 64 bit int but got \"x\"", "--engine must be one of ...").
+	msg = strings.TrimSuffix(strings.ReplaceAll(msg, "\n", " "), "?")
+	return usageErrorf("%s: %s%s", prefix, msg, see)
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " (" + reason + ")"
+}
+
+// isWebFlag reports whether flag is spelt like one of web's flags.
+func isWebFlag(flag string) bool {
+	var w webOptions
+	k, err := kong.New(&w, kong.Name("gowsgi web"))
+	if err != nil {
+		return false
+	}
+	for _, f := range k.Model.Flags {
+		if flag == "--"+f.Name || (f.Tag.Negatable != "" && flag == "--no-"+f.Name) || (f.Short != 0 && flag == "-"+string(f.Short)) {
+			return !f.Hidden
+		}
+	}
+	return false
+}
+
+// config checks the web options and builds the runner configuration. dir is
+// the application directory (absolute: the working directory after --rundir);
+// relative paths start there. Engine and Log are left for main to fill.
+func (inv *invocation) config(dir string) (runner.Config, error) {
+	w := &inv.web
+	fail := func(format string, args ...any) (runner.Config, error) {
+		return runner.Config{}, usageErrorf("gowsgi web: "+format, args...)
+	}
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return filepath.Clean(p)
+		}
+		return filepath.Join(dir, p)
+	}
+
+	cfg := runner.Config{Root: dir, Tracebacks: "auto"}
+
+	if w.WSGI == "" {
+		return fail("--wsgi is required, e.g. gowsgi -n web --wsgi foo.application")
+	}
+	if err := checkAppName(w.WSGI); err != nil {
+		return fail("--wsgi %q: %v", w.WSGI, err)
+	}
+	cfg.App = w.WSGI
+
+	specs := append(append([]string{}, w.Listen...), w.Port...)
+	if len(specs) == 0 {
+		specs = []string{"tcp:8080"}
+	}
+	seen := map[string]string{}
+	for _, spec := range specs {
+		e, err := runner.ParseEndpoint(spec)
+		if err != nil {
+			return fail("--listen %v", err)
+		}
+		if e.Network == "unix" && !strings.HasPrefix(e.Address, "@") {
+			e.Address = abs(e.Address)
+		}
+		key := e.Network + " " + e.Address
+		if earlier, dup := seen[key]; dup {
+			return fail("--listen %q and %q are the same address; give it once", earlier, spec)
+		}
+		seen[key] = spec
+		cfg.Listen = append(cfg.Listen, e)
+	}
+
+	if w.Python != "" {
+		if w.Engine == "gpython" {
+			return fail("--python picks the interpreter for the cpython engine; drop it or use --engine cpython")
+		}
+		if strings.ContainsRune(w.Python, filepath.Separator) {
+			w.Python = abs(w.Python)
+		}
+	}
+	for _, p := range w.PythonPath {
+		p = abs(p)
+		if _, err := os.Stat(p); err != nil {
+			return fail("--pythonpath %s: no such file or directory", p)
+		}
+		cfg.PythonPath = append(cfg.PythonPath, p)
+	}
+
+	if w.Threads < 1 {
+		return fail("--threads must be at least 1 (got %d)", w.Threads)
+	}
+	if w.Workers < 1 {
+		return fail("--workers must be at least 1 (got %d)", w.Workers)
+	}
+	cfg.Threads, cfg.Workers = w.Threads, w.Workers
+	var err error
+	if cfg.Timeout, err = parseDuration(w.Timeout); err != nil {
+		return fail("--timeout must be a duration like 30s or 2m, or a number of seconds (got %q)", w.Timeout)
+	}
+	if cfg.QueueTimeout, err = parseDuration(w.QueueTimeout); err != nil {
+		return fail("--queue-timeout must be a duration like 30s or 2m, or a number of seconds (got %q)", w.QueueTimeout)
+	}
+	if cfg.MaxBody, err = parseSize(w.MaxBody); err != nil {
+		return fail("--max-body must be a size like 10MB, 512k or 1GiB, or a number of bytes (got %q)", w.MaxBody)
+	}
+
+	switch {
+	case w.DisplayTracebacks && (w.Notracebacks || w.NotracebacksShort):
+		return fail("--display-tracebacks and --notracebacks contradict each other; keep one")
+	case w.DisplayTracebacks:
+		cfg.Tracebacks = "show"
+	case w.Notracebacks || w.NotracebacksShort:
+		cfg.Tracebacks = "hide"
+	}
+	for _, h := range w.AddHeader {
+		name, value, err := parseHeader(h)
+		if err != nil {
+			return fail("--add-header %q: %v", h, err)
+		}
+		cfg.AddHeaders = append(cfg.AddHeaders, [2]string{name, value})
+	}
+
+	cfg.Reload.Enabled = w.Reload
+	for _, d := range w.Watch {
+		d = abs(d)
+		info, err := os.Stat(d)
+		if err != nil || !info.IsDir() {
+			return fail("--watch %s: no such directory", d)
+		}
+		cfg.Reload.Watch = append(cfg.Reload.Watch, d)
+	}
+	for _, g := range w.WatchInclude {
+		if _, err := filepath.Match(g, ""); err != nil || g == "" {
+			return fail("--watch-include %q is not a valid glob; e.g. '*.html'", g)
+		}
+	}
+	for _, g := range w.WatchExclude {
+		if _, err := filepath.Match(g, ""); err != nil || g == "" {
+			return fail("--watch-exclude %q is not a valid glob; e.g. '*.log'", g)
+		}
+	}
+	cfg.Reload.Include = w.WatchInclude
+	cfg.Reload.Exclude = w.WatchExclude
+	// The logs gowsgi writes itself must not trigger a reload: a log line
+	// would reload the app, which logs another line, ... (The pidfile is
+	// written before the watcher starts and removed after it stops.)
+	for _, own := range []string{inv.global.Logfile, w.Logfile} {
+		if own == "" || own == "-" {
+			continue
+		}
+		if rel, err := filepath.Rel(dir, abs(own)); err == nil && !strings.HasPrefix(rel, "..") {
+			cfg.Reload.Exclude = append(cfg.Reload.Exclude, filepath.ToSlash(rel))
+		}
+	}
+	if w.WatchPoll != "" {
+		if cfg.Reload.Poll, err = parseDuration(w.WatchPoll); err != nil {
+			return fail("--watch-poll must be an interval like 1s or 500ms (got %q)", w.WatchPoll)
+		}
+	}
+	return cfg, nil
+}
+
+// checkAppName accepts "pkg.mod.attr" and "pkg.mod:attr" (attr may be dotted).
+func checkAppName(name string) error {
+	const fix = "give a module and a callable, e.g. foo.application or app:app"
+	switch {
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Errorf("is a path; give a module path instead (use -d DIR or --pythonpath DIR for the directory), e.g. foo.application")
+	case strings.HasSuffix(name, ".py"):
+		return fmt.Errorf("names a file; %s", fix)
+	}
+	module, attr, hasColon := strings.Cut(name, ":")
+	if !hasColon {
+		i := strings.LastIndexByte(name, '.')
+		if i < 0 {
+			return errors.New(fix)
+		}
+		module, attr = name[:i], name[i+1:]
+	}
+	for _, part := range append(strings.Split(module, "."), strings.Split(attr, ".")...) {
+		if !isIdentifier(part) {
+			return errors.New(fix)
+		}
+	}
+	return nil
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r)) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// parseDuration reads a Go duration ("30s", "1m30s") or plain seconds ("30",
+// "0.5"). Negative values are refused.
+func parseDuration(s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f < 0 || f > math.MaxInt64/float64(time.Second) || math.IsNaN(f) {
+			return 0, errors.New("out of range")
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d < 0 {
+		return 0, errors.New("negative")
+	}
+	return d, nil
+}
+
+// sizeUnits: single letters and IEC names are powers of 1024 (as in nginx's
+// 512k); SI names are powers of 1000.
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
+	"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
+	"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
+	"t": 1 << 40, "tib": 1 << 40, "tb": 1e12,
+}
+
+// parseSize reads a byte count such as 1048576, 512k, 10MB or 1.5GiB.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+		i++
+	}
+	number, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	mult, ok := sizeUnits[unit]
+	if number == "" || !ok {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	f, err := strconv.ParseFloat(number, 64)
+	if err != nil {
+		return 0, err
+	}
+	v := f * mult
+	if v >= math.MaxInt64 {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return int64(v), nil
+}
+
+func parseOctal(s string) (uint64, error) {
+	digits := strings.TrimPrefix(strings.TrimPrefix(s, "0o"), "0O")
+	if digits == "" {
+		return 0, errors.New("empty")
+	}
+	return strconv.ParseUint(digits, 8, 32)
+}
+
+// Headers the server manages itself: adding them to every response would
+// break the framing of the connection.
+var reservedHeaders = map[string]bool{
+	"connection": true, "content-length": true, "transfer-encoding": true, "keep-alive": true,
+	"upgrade": true, "te": true, "trailer": true, "proxy-connection": true,
+}
+
+// parseHeader reads "Name: value" as given to --add-header.
+func parseHeader(h string) (string, string, error) {
+	name, value, ok := strings.Cut(h, ":")
+	if !ok {
+		return "", "", errors.New(`want "Name: value", e.g. "X-Frame-Options: DENY"`)
+	}
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+		return "", "", errors.New(`the name must be a header token such as X-Frame-Options; want "Name: value"`)
+	}
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return "", "", errors.New("the value must be one line")
+	}
+	if reservedHeaders[strings.ToLower(name)] {
+		return "", "", fmt.Errorf("%s is managed by the server and cannot be added", name)
+	}
+	return name, value, nil
+}
+
+// isTokenChar reports whether r may appear in an HTTP header name (RFC 9110 tchar).
+func isTokenChar(r rune) bool {
+	if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+		return true
+	}
+	return strings.ContainsRune("!#$%&'*+-.^_`|~", r)
+}
+
+// openLogs makes the logger from -l (server log, before web), web -l (access
+// log) and --color/--access-log. Files are opened for appending and are never
+// coloured. The returned close function closes the files.
+func (inv *invocation) openLogs(stdout *os.File) (*logging.Logger, func(), error) {
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	open := func(flag, path string) (*os.File, bool, error) {
+		if path == "" || path == "-" {
+			return stdout, true, nil
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, false, &exitError{code: 1, msg: fmt.Sprintf("gowsgi: %s: %v", flag, err)}
+		}
+		files = append(files, f)
+		return f, false, nil
+	}
+
+	out, outIsStdout, err := open("-l", inv.global.Logfile)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := logging.Options{
+		Out:          out,
+		OutColor:     outIsStdout && logging.UseColor(inv.web.Color, stdout),
+		AccessFormat: inv.web.AccessLog,
+	}
+	if inv.web.Logfile != "" {
+		access, accessIsStdout, err := open("web -l", inv.web.Logfile)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		opts.Access = access
+		opts.AccessColor = accessIsStdout && opts.OutColor
+	}
+	return logging.New(opts), closeAll, nil
+}
+
+// engineFinders are the engines' constructors; main passes the real ones,
+// tests pass fakes.
+type engineFinders struct {
+	cpython func(explicit string) (runner.Engine, error)
+	gpython func() (runner.Engine, error)
+}
+
+// chooseEngine resolves --engine. With auto and no interpreter found it
+// falls back to gpython and says why in note.
+func chooseEngine(name, python string, find engineFinders) (engine runner.Engine, note string, err error) {
+	switch name {
+	case "gpython":
+		e, err := find.gpython()
+		if err != nil {
+			return nil, "", &exitError{code: 1, msg: fmt.Sprintf("gowsgi: the gpython engine failed to start: %v", err)}
+		}
+		return e, "", nil
+	case "cpython":
+		e, err := find.cpython(python)
+		if err != nil {
+			return nil, "", usageErrorf("gowsgi web: --engine cpython: %v; install Python 3 or pass --python PATH", oneLine(err))
+		}
+		return e, "", nil
+	}
+	e, cerr := find.cpython(python)
+	if cerr == nil {
+		return e, "", nil
+	}
+	if python != "" {
+		// An explicit interpreter that does not work is a mistake to report,
+		// not a reason to quietly run something else.
+		return nil, "", usageErrorf("gowsgi web: %v", oneLine(cerr))
+	}
+	g, gerr := find.gpython()
+	if gerr != nil {
+		return nil, "", &exitError{code: 1, msg: fmt.Sprintf("gowsgi: no engine available: %v; and gpython: %v", oneLine(cerr), oneLine(gerr))}
+	}
+	return g, fmt.Sprintf("no Python interpreter found (%s); using the built-in gpython engine, which runs simple pure-Python apps only", oneLine(cerr)), nil
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// writePidfile writes the process id to path, refusing when another live
+// process holds it (as twistd's checkPID does) and replacing a stale one. The
+// returned function removes the file.
+func writePidfile(path string) (remove func(), err error) {
+	if data, err := os.ReadFile(path); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 && pid != os.Getpid() && processAlive(pid) {
+			return nil, &exitError{code: 1, msg: fmt.Sprintf("gowsgi: another server is running (PID %d, from %s); stop it or remove the file", pid, path)}
+		}
+	}
+	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return nil, &exitError{code: 1, msg: fmt.Sprintf("gowsgi: --pidfile: %v", err)}
+	}
+	return func() { os.Remove(path) }, nil
+}
+
+// processAlive reports whether a process with this id exists (EPERM: it
+// does, owned by someone else).
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
+}

@@ -1,0 +1,138 @@
+// Package cpython is the engine that runs apps on a real Python interpreter:
+// it finds the interpreter and starts the embedded worker program with it.
+package cpython
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+//go:embed worker.py
+var workerSource []byte
+
+// Engine starts CPython workers with one interpreter.
+type Engine struct {
+	Python  string // the interpreter's path
+	Version string // "3.11.2"
+	Origin  string // how it was found: "--python", "$VIRTUAL_ENV", "./.venv", "PATH"
+	script  string // the worker program, written to disk once
+}
+
+// Find locates the interpreter in gowsgi's order: the explicit --python,
+// $VIRTUAL_ENV, ./.venv, ./venv (relative to the current directory, which is
+// the app directory), then python3 on PATH. The error lists what was tried.
+func Find(explicit string) (*Engine, error) {
+	type candidate struct{ path, origin string }
+	var tried []string
+	var cands []candidate
+	if explicit != "" {
+		cands = append(cands, candidate{explicit, "--python"})
+	} else {
+		if venv := os.Getenv("VIRTUAL_ENV"); venv != "" {
+			cands = append(cands, candidate{filepath.Join(venv, "bin", "python"), "$VIRTUAL_ENV"})
+		}
+		cands = append(cands,
+			candidate{filepath.Join(".venv", "bin", "python"), "./.venv"},
+			candidate{filepath.Join("venv", "bin", "python"), "./venv"},
+			candidate{"python3", "PATH"})
+	}
+	for _, c := range cands {
+		path, err := exec.LookPath(c.path)
+		if err != nil {
+			tried = append(tried, c.path+" ("+c.origin+")")
+			continue
+		}
+		if abs, err := filepath.Abs(path); err == nil && strings.ContainsRune(path, os.PathSeparator) {
+			path = abs
+		}
+		version, err := probe(path)
+		if err != nil {
+			if explicit != "" {
+				return nil, fmt.Errorf("--python %s: %v", explicit, err)
+			}
+			tried = append(tried, c.path+" ("+c.origin+": "+err.Error()+")")
+			continue
+		}
+		return &Engine{Python: path, Version: version, Origin: c.origin}, nil
+	}
+	return nil, fmt.Errorf("no Python interpreter found (tried %s)", strings.Join(tried, ", "))
+}
+
+// probe runs the interpreter once: it must be a Python 3 and tell its version.
+func probe(path string) (string, error) {
+	out, err := exec.Command(path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+			return "", fmt.Errorf("does not run: %s", strings.TrimSpace(string(ee.Stderr)))
+		}
+		return "", fmt.Errorf("does not run: %v", err)
+	}
+	v := strings.TrimSpace(string(out))
+	if !strings.HasPrefix(v, "3.") {
+		return "", fmt.Errorf("is Python %s; gowsgi needs Python 3", v)
+	}
+	return v, nil
+}
+
+// Name is the engine's name.
+func (e *Engine) Name() string { return "cpython" }
+
+// Describe names the interpreter for the banner.
+func (e *Engine) Describe() string {
+	return fmt.Sprintf("CPython %s (%s, from %s)", e.Version, e.Python, e.Origin)
+}
+
+// Command returns the command for one worker process.
+func (e *Engine) Command() (*exec.Cmd, error) {
+	if e.script == "" {
+		script, err := writeScript()
+		if err != nil {
+			return nil, err
+		}
+		e.script = script
+	}
+	// -u: the app's prints reach the log at once, not when a buffer fills.
+	return exec.Command(e.Python, "-u", e.script), nil
+}
+
+// writeScript puts the worker program in a per-user cache directory, named
+// by its content so that concurrent gowsgi runs and versions never clash.
+func writeScript() (string, error) {
+	sum := sha256.Sum256(workerSource)
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	dir = filepath.Join(dir, "gowsgi")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("cannot create %s for the worker program: %v", dir, err)
+	}
+	path := filepath.Join(dir, "gowsgi_worker_"+hex.EncodeToString(sum[:6])+".py")
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, workerSource) {
+		return path, nil
+	}
+	tmp, err := os.CreateTemp(dir, ".worker-*.py")
+	if err != nil {
+		return "", fmt.Errorf("cannot write the worker program: %v", err)
+	}
+	if _, err := tmp.Write(workerSource); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	tmp.Close()
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return path, nil
+}

@@ -1,0 +1,477 @@
+"""gowsgi's CPython worker.
+
+gowsgi embeds this file and runs it with the app's interpreter. It imports the
+WSGI app and serves the requests gowsgi sends over the lanes: fd 3 is the
+control socket, fds 4.. are the lanes, one thread each. The protocol is in
+docs/protocol.md. Standard library only: it must run in any virtualenv.
+"""
+
+import importlib
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import traceback
+
+VERSION = 'gowsgi-wire/1'
+HEADER = struct.Struct('>BI')
+
+# Frame types, as the byte values they arrive as.
+HELLO, IMPORT, READY, FAILED, QUIT = b'HIKFQ'
+REQUEST, BODY, BODY_ERROR, CANCEL = b'RBXC'
+READ, START, DATA, END, FAIL, LOG = b'rSDEFL'
+
+READ_SIZE = 65536
+
+
+def frame(typ, payload=b''):
+    return HEADER.pack(typ, len(payload)) + payload
+
+
+class Closed(Exception):
+    """gowsgi closed the socket: the worker has nothing left to do."""
+
+
+class Conn(object):
+    """Frames over one socket, with our own buffer so that we can tell
+    whether a frame (a cancel) is waiting without blocking."""
+
+    def __init__(self, fd):
+        self.sock = socket.socket(fileno=fd)
+        self.buf = bytearray()
+
+    def _more(self):
+        data = self.sock.recv(262144)
+        if not data:
+            raise Closed()
+        self.buf += data
+
+    def read(self):
+        buf = self.buf
+        while len(buf) < 5:
+            self._more()
+        typ, n = HEADER.unpack_from(buf)
+        while len(buf) < 5 + n:
+            self._more()
+        payload = bytes(buf[5:5 + n])
+        del buf[:5 + n]
+        return typ, payload
+
+    def waiting(self):
+        """True when a frame (or EOF) can be read without blocking."""
+        if len(self.buf) >= 5:
+            return True
+        try:
+            self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return False
+        return True  # a frame, or EOF: either way, reading won't block
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+
+class Cancelled(Exception):
+    """The client went away or the request timed out."""
+
+
+class Input(object):
+    """wsgi.input: the request body, pulled from gowsgi as the app reads it."""
+
+    def __init__(self, lane, has_body):
+        self.lane = lane
+        self.buf = b''
+        self.eof = not has_body
+
+    def _fill(self):
+        lane = self.lane
+        lane.conn.send(frame(READ, struct.pack('>I', READ_SIZE)))
+        while True:
+            typ, payload = lane.conn.read()
+            if typ == CANCEL:
+                lane.cancelled = True
+                continue
+            break
+        if typ == BODY:
+            if payload:
+                self.buf += payload
+            else:
+                self.eof = True
+        elif typ == BODY_ERROR:
+            self.eof = True
+            raise IOError(payload.decode('utf-8', 'replace'))
+        else:
+            raise RuntimeError('gowsgi worker: unexpected frame %r while reading the body' % chr(typ))
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            while not self.eof:
+                self._fill()
+            data, self.buf = self.buf, b''
+            return data
+        while len(self.buf) < size and not self.eof:
+            self._fill()
+        data, self.buf = self.buf[:size], self.buf[size:]
+        return data
+
+    def readline(self, size=-1):
+        while True:
+            i = self.buf.find(b'\n')
+            if i >= 0:
+                end = i + 1
+                break
+            if self.eof or (size is not None and 0 <= size <= len(self.buf)):
+                end = len(self.buf)
+                break
+            self._fill()
+        if size is not None and 0 <= size < end:
+            end = size
+        data, self.buf = self.buf[:end], self.buf[end:]
+        return data
+
+    def readlines(self, hint=None):
+        lines, total = [], 0
+        while True:
+            line = self.readline()
+            if not line:
+                return lines
+            lines.append(line)
+            total += len(line)
+            if hint and total >= hint:
+                return lines
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+class Errors(object):
+    """wsgi.errors: text for gowsgi's log, sent a line at a time."""
+
+    def __init__(self, lane):
+        self.lane = lane
+        self.pending = ''
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError('wsgi.errors.write() takes str, not %s' % type(s).__name__)
+        self.pending += s
+        if '\n' in self.pending:
+            head, _, self.pending = self.pending.rpartition('\n')
+            self.lane.conn.send(frame(LOG, head.encode('utf-8', 'replace')))
+
+    def writelines(self, seq):
+        for s in seq:
+            self.write(s)
+
+    def flush(self):
+        if self.pending:
+            self.lane.conn.send(frame(LOG, self.pending.encode('utf-8', 'replace')))
+            self.pending = ''
+
+
+class FileWrapper(object):
+    """wsgi.file_wrapper: iterates a file in blocks and closes it."""
+
+    def __init__(self, filelike, blksize=65536):
+        self.filelike = filelike
+        self.blksize = blksize
+        if hasattr(filelike, 'close'):
+            self.close = filelike.close
+
+    def __iter__(self):
+        read, size = self.filelike.read, self.blksize
+        while True:
+            data = read(size)
+            if not data:
+                return
+            yield data
+
+
+class Lane(object):
+    """One worker thread and its socket: requests one at a time."""
+
+    def __init__(self, worker, fd):
+        self.worker = worker
+        self.conn = Conn(fd)
+        self.cancelled = False
+
+    def serve(self):
+        try:
+            while True:
+                typ, payload = self.conn.read()
+                if typ == REQUEST:
+                    self.worker.busy(1)
+                    try:
+                        self.handle(payload)
+                    finally:
+                        self.worker.busy(-1)
+                # A cancel that crossed the end of its request is stale.
+        except (Closed, OSError):
+            pass
+        except BaseException:
+            traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(70)
+
+    def handle(self, payload):
+        fields = payload.decode('latin-1').split('\0')
+        it = iter(fields)
+        environ = dict(zip(it, it))
+        has_body = environ.pop('gowsgi.body', '1') != '0'
+        worker = self.worker
+        environ['wsgi.version'] = (1, 0)
+        environ['wsgi.input'] = Input(self, has_body)
+        errors = environ['wsgi.errors'] = Errors(self)
+        environ['wsgi.multithread'] = worker.multithread
+        environ['wsgi.multiprocess'] = worker.multiprocess
+        environ['wsgi.run_once'] = False
+        environ['wsgi.input_terminated'] = True
+        environ['wsgi.file_wrapper'] = FileWrapper
+
+        self.cancelled = False
+        self.status = None
+        self.headers = None
+        self.sent = False
+        result = None
+        error = None
+        try:
+            result = worker.app(environ, self.start_response)
+            if not self.sent and type(result) is list and len(result) == 1 and type(result[0]) is bytes:
+                # The common one-chunk answer: status, body and end in one write.
+                body = result[0]
+                self.check_started()
+                out = self.start_frame()
+                if body:
+                    out += frame(DATA, body)
+                errors.flush()
+                self.conn.send(out + frame(END))
+                return
+            for chunk in result:
+                if type(chunk) is not bytes:
+                    raise TypeError('the app yielded %s, not bytes: WSGI response bodies are bytes '
+                                    '(encode text first, e.g. s.encode("utf-8"))' % type(chunk).__name__)
+                if chunk:
+                    self.send_body(chunk)
+                    if self.conn.waiting():
+                        self.check_cancel()
+                    if self.cancelled:
+                        break
+        except Cancelled:
+            pass
+        except BaseException:
+            error = app_traceback()
+        if result is not None and hasattr(result, 'close'):
+            try:
+                result.close()
+            except BaseException:
+                if error is None:
+                    error = app_traceback()
+        errors.flush()
+        if error is not None:
+            self.conn.send(frame(FAIL, error.encode('utf-8', 'replace')))
+        elif self.sent or self.cancelled:
+            self.conn.send(frame(END))
+        else:
+            try:
+                self.check_started()
+                out = self.start_frame()
+            except BaseException:
+                self.conn.send(frame(FAIL, app_traceback().encode('utf-8', 'replace')))
+                return
+            self.conn.send(out + frame(END))
+
+    def check_cancel(self):
+        """Reads what is waiting: a cancel means stop iterating."""
+        try:
+            typ, _ = self.conn.read()
+        except Closed:
+            self.cancelled = True
+            return
+        if typ == CANCEL:
+            self.cancelled = True
+
+    def check_started(self):
+        if self.status is None:
+            raise AssertionError('the app returned without calling start_response()')
+
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info:
+            try:
+                if self.sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise AssertionError('start_response() called a second time without exc_info (PEP 3333)')
+        if type(status) is not str:
+            raise TypeError('status must be a str, not %s' % type(status).__name__)
+        if type(headers) is not list:
+            raise TypeError('headers must be a list, not %s' % type(headers).__name__)
+        for h in headers:
+            if type(h) is not tuple or len(h) != 2 or type(h[0]) is not str or type(h[1]) is not str:
+                raise TypeError('each header must be a (str, str) tuple, got %r' % (h,))
+        self.status = status
+        self.headers = headers
+        return self.write
+
+    def start_frame(self):
+        fields = [self.status]
+        for name, value in self.headers:
+            fields.append(name)
+            fields.append(value)
+        try:
+            payload = '\0'.join(fields).encode('latin-1')
+        except UnicodeEncodeError as e:
+            raise ValueError('status and headers must be latin-1 (PEP 3333): %s' % e)
+        self.sent = True
+        return frame(START, payload)
+
+    def send_body(self, data):
+        if self.sent:
+            self.conn.send(frame(DATA, data))
+        else:
+            self.check_started()
+            self.conn.send(self.start_frame() + frame(DATA, data))
+
+    def write(self, data):
+        if type(data) is not bytes:
+            raise TypeError('write() takes bytes, not %s' % type(data).__name__)
+        if self.cancelled:
+            raise Cancelled()
+        if data:
+            self.send_body(data)
+
+
+class Worker(object):
+    def __init__(self):
+        self.control = Conn(3)
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.idle = threading.Condition(self.lock)
+
+    def busy(self, delta):
+        with self.lock:
+            self.in_flight += delta
+            if self.in_flight == 0:
+                self.idle.notify_all()
+
+    def run(self):
+        self.control.send(frame(HELLO, '\0'.join([
+            VERSION, 'cpython', sys.version.split()[0], sys.executable, str(os.getpid()),
+        ]).encode('utf-8')))
+        try:
+            typ, payload = self.control.read()
+        except Closed:
+            return 0
+        if typ != IMPORT:
+            return 70
+        cfg = json.loads(payload.decode('utf-8'))
+        self.multithread = bool(cfg.get('multithread', True))
+        self.multiprocess = bool(cfg.get('multiprocess', False))
+        try:
+            self.app = load(cfg)
+        except BaseException:
+            self.control.send(frame(FAILED, format_import_error(cfg).encode('utf-8', 'replace')))
+            return 1
+        for i in range(int(cfg['threads'])):
+            t = threading.Thread(target=Lane(self, 4 + i).serve, name='gowsgi-lane-%d' % (i + 1))
+            t.daemon = True
+            t.start()
+        self.control.send(frame(READY))
+        try:
+            while self.control.read()[0] != QUIT:
+                pass
+        except Closed:
+            pass
+        with self.lock:
+            while self.in_flight:
+                self.idle.wait()
+        return 0
+
+
+class NoSuchApp(Exception):
+    """The app's module imported, but the name is not there, or not callable."""
+
+
+def load(cfg):
+    root = cfg['root']
+    # sys.path[0] is this script's directory: replace it with the app's.
+    sys.path[:1] = [root] + list(cfg.get('pythonpath') or [])
+    os.chdir(root)
+    spec = cfg['app']
+    if ':' in spec:
+        modname, _, attrs = spec.partition(':')
+        obj = importlib.import_module(modname)
+        names = attrs.split('.')
+    else:
+        parts = spec.split('.')
+        if len(parts) < 2:
+            raise NoSuchApp('%r names no module: give module.attribute, e.g. foo.application' % spec)
+        obj = None
+        for i in range(len(parts) - 1, 0, -1):
+            modname = '.'.join(parts[:i])
+            try:
+                obj = importlib.import_module(modname)
+            except ModuleNotFoundError as e:
+                # Try a shorter prefix only when this very module is missing,
+                # not when something it imports is (Twisted's namedAny does the same).
+                if e.name and (modname == e.name or modname.startswith(e.name + '.')):
+                    continue
+                raise
+            names = parts[i:]
+            break
+        if obj is None:
+            raise NoSuchApp('no module named %r (looked in %s)' % (parts[0], ', '.join(sys.path[:3])))
+    for name in names:
+        try:
+            obj = getattr(obj, name)
+        except AttributeError:
+            raise NoSuchApp('%s has no attribute %r' % (getattr(obj, '__name__', repr(obj)), name))
+    if not callable(obj):
+        raise NoSuchApp('%s is a %s, not a WSGI callable' % (spec, type(obj).__name__))
+    return obj
+
+
+def app_traceback():
+    """The current exception's traceback without gowsgi's and importlib's
+    frames: the app's author wants to see the app."""
+    etype, value, tb = sys.exc_info()
+    frames = [f for f in traceback.extract_tb(tb)
+              if f.filename not in (__file__, importlib.__file__)
+              and not f.filename.startswith('<frozen importlib')]
+    lines = ['Traceback (most recent call last):\n'] if frames else []
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(etype, value)
+    return ''.join(lines)
+
+
+def format_import_error(cfg):
+    e = sys.exc_info()[1]
+    if isinstance(e, NoSuchApp):
+        return 'No such WSGI application: %s: %s\n' % (cfg['app'], e)
+    return app_traceback()
+
+
+def main():
+    # The app's prints go to gowsgi's log, one line at a time.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)
+        except AttributeError:
+            pass
+    code = Worker().run()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == '__main__':
+    main()

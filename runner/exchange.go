@@ -1,0 +1,301 @@
+package runner
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gowsgi/gowsgi/environ"
+	"github.com/gowsgi/gowsgi/runner/wire"
+)
+
+// maxRead caps one body frame, whatever the worker asks for.
+const maxRead = 1 << 20
+
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// outcome is what one exchange ended with, for the handler and the log.
+type outcome struct {
+	wroteHeader bool   // the app's status line went out
+	errStatus   int    // when not wroteHeader: the error status to answer with
+	errTitle    string // and why, in a few words
+	detail      string // more words for the error page and the log
+	traceback   string // the app's traceback, when it raised
+	abort       bool   // headers went out and the response cannot be completed: cut the connection
+	cancelled   bool   // the client went away
+}
+
+// exchange runs one request over one lane: it sends the environ, answers the
+// worker's reads of the body, and turns its frames into the HTTP response.
+type exchange struct {
+	app  *App
+	l    *lane
+	w    http.ResponseWriter
+	r    *http.Request
+	body io.Reader
+
+	bodyEOF      bool
+	bodyTooLarge bool
+	bad          string // the app broke a rule in its status or headers
+	out          outcome
+
+	// Guarded by l.mu: the cancel and timeout callbacks run on other
+	// goroutines and must have no effect once the exchange is over.
+	finished  bool
+	timedOut  bool
+	cancelled bool
+}
+
+// serve runs the exchange. On return the lane is either back in step (ready
+// for the next request) or marked broken.
+func (x *exchange) serve(env []byte) outcome {
+	l := x.l
+	l.mu.Lock()
+	err := l.wr.Send(wire.Request, env)
+	l.mu.Unlock()
+	if err != nil {
+		return x.workerLost(err)
+	}
+	stopCancel := context.AfterFunc(x.r.Context(), x.cancel)
+	defer stopCancel()
+	if t := x.app.cfg.Timeout; t > 0 {
+		timer := time.AfterFunc(t, x.timeout)
+		defer timer.Stop()
+	}
+	for {
+		typ, p, err := l.r.Next()
+		if err != nil {
+			l.mu.Lock()
+			timedOut := x.timedOut
+			x.finished = true
+			l.broken = true
+			l.mu.Unlock()
+			if timedOut {
+				return x.stuck()
+			}
+			return x.workerLost(err)
+		}
+		switch typ {
+		case wire.Read:
+			if len(p) != 4 {
+				return x.protocolError("a read frame of %d bytes", len(p))
+			}
+			x.answerRead(int(min(binary.BigEndian.Uint32(p), maxRead)))
+		case wire.Start:
+			x.start(p)
+		case wire.Data:
+			x.data(p)
+		case wire.Log:
+			x.logLines(string(p))
+		case wire.End, wire.Fail:
+			x.finish()
+			if typ == wire.Fail {
+				x.fail(string(p))
+			} else if x.bad != "" {
+				x.out.errStatus, x.out.errTitle, x.out.detail = http.StatusInternalServerError, "the app broke the WSGI rules", x.bad
+			}
+			return x.out
+		default:
+			return x.protocolError("an unexpected frame %q", typ)
+		}
+	}
+}
+
+// finish marks the exchange over, so that a late cancel or timeout callback
+// does nothing to the lane's next request.
+func (x *exchange) finish() {
+	l := x.l
+	l.mu.Lock()
+	x.finished = true
+	if x.timedOut {
+		l.c.SetReadDeadline(time.Time{}) // it fired as the answer arrived
+	}
+	l.mu.Unlock()
+}
+
+// cancel tells the worker to stop: the client left, or a write to it failed.
+func (x *exchange) cancel() {
+	l := x.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if x.finished || x.cancelled {
+		return
+	}
+	x.cancelled = true
+	x.out.cancelled = true
+	l.wr.Send(wire.Cancel, nil)
+}
+
+// timeout fires at --timeout: it unblocks the frame read in serve.
+func (x *exchange) timeout() {
+	l := x.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if x.finished {
+		return
+	}
+	x.timedOut = true
+	l.c.SetReadDeadline(time.Now())
+}
+
+func (x *exchange) answerRead(n int) {
+	l := x.l
+	if x.bodyEOF || x.cancelledNow() {
+		l.mu.Lock()
+		l.wr.Send(wire.Body, nil)
+		l.mu.Unlock()
+		return
+	}
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := *bp
+	if n > len(buf) {
+		buf = make([]byte, n)
+	}
+	got, err := io.ReadAtLeast(x.body, buf[:n], 1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case got > 0:
+		l.wr.Send(wire.Body, buf[:got])
+		if err == io.EOF {
+			x.bodyEOF = true
+		}
+	case err == io.EOF:
+		x.bodyEOF = true
+		l.wr.Send(wire.Body, nil)
+	default:
+		x.bodyEOF = true
+		msg := "cannot read the request body: " + err.Error()
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			x.bodyTooLarge = true
+			msg = fmt.Sprintf("the request body is larger than --max-body (%d bytes)", tooLarge.Limit)
+		}
+		l.wr.Send(wire.BodyError, []byte(msg))
+	}
+}
+
+func (x *exchange) cancelledNow() bool {
+	x.l.mu.Lock()
+	defer x.l.mu.Unlock()
+	return x.cancelled
+}
+
+// start checks the app's status and headers and sends them to the client.
+func (x *exchange) start(p []byte) {
+	fields := strings.Split(string(p), "\x00")
+	status := fields[0]
+	code, err := environ.CheckStatus(status)
+	if err == nil && code < 200 {
+		err = fmt.Errorf("the app sent the informational status %q: WSGI apps answer with a final status", status)
+	}
+	if err == nil && len(fields)%2 != 1 {
+		err = errors.New("the worker sent a header without a value")
+	}
+	for i := 1; err == nil && i+1 < len(fields); i += 2 {
+		err = environ.CheckHeader(fields[i], fields[i+1])
+	}
+	if err != nil {
+		x.bad = err.Error()
+		return
+	}
+	h := x.w.Header()
+	for i := 1; i+1 < len(fields); i += 2 {
+		k := textproto.CanonicalMIMEHeaderKey(fields[i])
+		h[k] = append(h[k], fields[i+1])
+	}
+	x.w.WriteHeader(code)
+	x.out.wroteHeader = true
+}
+
+func (x *exchange) data(p []byte) {
+	if x.bad != "" || !x.out.wroteHeader || x.cancelledNow() {
+		return
+	}
+	if _, err := x.w.Write(p); err != nil {
+		x.cancel()
+		return
+	}
+	// Flush when nothing more is waiting: streams reach the client chunk by
+	// chunk, while a whole small answer still gets a Content-Length.
+	if !x.l.r.Buffered() {
+		if err := http.NewResponseController(x.w).Flush(); err != nil {
+			x.cancel()
+		}
+	}
+}
+
+func (x *exchange) logLines(text string) {
+	tag := fmt.Sprintf("%s %s %s", x.l.w.tag(), x.r.Method, x.r.URL.Path)
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		x.app.log.Worker(tag, line)
+	}
+}
+
+// fail handles the app's exception.
+func (x *exchange) fail(traceback string) {
+	x.out.traceback = traceback
+	if x.out.wroteHeader {
+		x.out.abort = true
+		return
+	}
+	x.out.errStatus, x.out.errTitle = http.StatusInternalServerError, "the app raised an exception"
+	if x.bodyTooLarge {
+		x.out.errStatus, x.out.errTitle = http.StatusRequestEntityTooLarge, "the request body is too large"
+		x.out.detail = fmt.Sprintf("The request body is larger than this server accepts (--max-body %d bytes).", x.app.cfg.MaxBody)
+	}
+}
+
+// workerLost handles a lane that failed under the request: the worker died.
+func (x *exchange) workerLost(err error) outcome {
+	l := x.l
+	l.mu.Lock()
+	l.broken = true
+	x.finished = true
+	l.mu.Unlock()
+	w := l.w
+	select {
+	case <-w.exited:
+	case <-time.After(time.Second):
+	}
+	note := "the worker process died"
+	if w.dead() {
+		note += exitNote(w.exitErr)
+	} else {
+		note = "lost the worker (" + err.Error() + ")"
+		x.app.stuck(l, "fell out of step with gowsgi")
+	}
+	if x.out.wroteHeader {
+		x.out.abort = true
+	} else {
+		x.out.errStatus, x.out.errTitle = http.StatusBadGateway, note
+		x.out.detail = "The worker process running the app ended while it handled this request. gowsgi is starting a new one; the next request will be served by it."
+	}
+	return x.out
+}
+
+// stuck handles a request that ran past --timeout.
+func (x *exchange) stuck() outcome {
+	x.app.stuck(x.l, fmt.Sprintf("has a request stuck past --timeout %s", x.app.cfg.Timeout))
+	if x.out.wroteHeader {
+		x.out.abort = true
+	} else {
+		x.out.errStatus, x.out.errTitle = http.StatusGatewayTimeout, fmt.Sprintf("the app did not answer within --timeout %s", x.app.cfg.Timeout)
+		x.out.detail = "The request took longer than the server allows. The worker handling it is being replaced."
+	}
+	return x.out
+}
+
+func (x *exchange) protocolError(format string, args ...any) outcome {
+	err := fmt.Errorf("protocol error: "+format, args...)
+	x.app.log.Errorf("%s: %v", x.l.w.tag(), err)
+	return x.workerLost(err)
+}

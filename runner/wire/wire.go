@@ -1,0 +1,181 @@
+// Package wire is the framing between gowsgi and its Python worker processes.
+//
+// Every message is a frame: one type byte, a big-endian uint32 payload
+// length, then the payload. docs/protocol.md describes the conversation; this
+// package only moves frames, so both the Go side of the runner and the
+// embedded gpython worker use it.
+package wire
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Version is the protocol version a worker announces in its HELLO frame.
+const Version = "gowsgi-wire/1"
+
+// MaxPayload bounds one frame so that a confused peer cannot make us allocate
+// without limit. Bodies travel in many frames, never in one.
+const MaxPayload = 16 << 20
+
+// HeaderSize is the size of a frame header.
+const HeaderSize = 5
+
+// Frame types on the control socket (fd 3).
+const (
+	Hello  byte = 'H' // worker → go: "gowsgi-wire/1\0engine\0version\0executable\0pid"
+	Import byte = 'I' // go → worker: JSON WorkerConfig; import the app
+	Ready  byte = 'K' // worker → go: the app imported; payload empty
+	Failed byte = 'F' // worker → go: the app did not import; payload is the traceback
+	Quit   byte = 'Q' // go → worker: finish what is in flight and exit
+)
+
+// Frame types on a lane (fd 4 and up, one per worker thread).
+const (
+	Request   byte = 'R' // go → worker: the environ, NUL-separated key/value pairs
+	Body      byte = 'B' // go → worker: request body bytes; empty means end of body
+	BodyError byte = 'X' // go → worker: the request body could not be read; payload says why
+	Cancel    byte = 'C' // go → worker: the client left or the request timed out
+
+	Read  byte = 'r' // worker → go: uint32 BE, the most body bytes wanted now
+	Start byte = 'S' // worker → go: "status\0name\0value\0..." in latin-1
+	Data  byte = 'D' // worker → go: response body bytes
+	End   byte = 'E' // worker → go: the response is complete
+	Fail  byte = 'F' // worker → go: the app raised; payload is the traceback
+	Log   byte = 'L' // worker → go: text the app wrote to wsgi.errors
+)
+
+// ErrTooLarge is returned for a frame whose header announces more than MaxPayload.
+var ErrTooLarge = errors.New("wire: frame larger than MaxPayload")
+
+// Reader reads frames. The payload it returns is valid until the next call.
+type Reader struct {
+	r   *bufio.Reader
+	buf []byte
+}
+
+// NewReader returns a Reader on r with a buffer big enough for typical frames.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// Next reads one frame.
+func (r *Reader) Next() (typ byte, payload []byte, err error) {
+	var h [HeaderSize]byte
+	if _, err = io.ReadFull(r.r, h[:]); err != nil {
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(h[1:])
+	if n > MaxPayload {
+		return 0, nil, ErrTooLarge
+	}
+	if int(n) > cap(r.buf) {
+		r.buf = make([]byte, n)
+	}
+	r.buf = r.buf[:n]
+	if _, err = io.ReadFull(r.r, r.buf); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	return h[0], r.buf, nil
+}
+
+// Buffered reports whether a complete frame header is already buffered, so a
+// caller can tell "more is coming right now" from "the peer is still working".
+func (r *Reader) Buffered() bool { return r.r.Buffered() >= HeaderSize }
+
+// Writer writes frames through a buffer; call Flush to send them.
+type Writer struct {
+	w *bufio.Writer
+}
+
+// NewWriter returns a Writer on w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Write buffers one frame.
+func (w *Writer) Write(typ byte, payload []byte) error {
+	if len(payload) > MaxPayload {
+		return ErrTooLarge
+	}
+	var h [HeaderSize]byte
+	h[0] = typ
+	binary.BigEndian.PutUint32(h[1:], uint32(len(payload)))
+	if _, err := w.w.Write(h[:]); err != nil {
+		return err
+	}
+	_, err := w.w.Write(payload)
+	return err
+}
+
+// WriteString buffers one frame whose payload is s.
+func (w *Writer) WriteString(typ byte, s string) error {
+	if len(s) > MaxPayload {
+		return ErrTooLarge
+	}
+	var h [HeaderSize]byte
+	h[0] = typ
+	binary.BigEndian.PutUint32(h[1:], uint32(len(s)))
+	if _, err := w.w.Write(h[:]); err != nil {
+		return err
+	}
+	_, err := w.w.WriteString(s)
+	return err
+}
+
+// Send writes one frame and flushes it.
+func (w *Writer) Send(typ byte, payload []byte) error {
+	if err := w.Write(typ, payload); err != nil {
+		return err
+	}
+	return w.w.Flush()
+}
+
+// Flush sends what is buffered.
+func (w *Writer) Flush() error { return w.w.Flush() }
+
+// Pairs splits a NUL-separated "k\0v\0k\0v" payload into pairs.
+func Pairs(payload []byte) ([][2]string, error) {
+	if len(payload) == 0 {
+		return nil, nil
+	}
+	parts := strings.Split(string(payload), "\x00")
+	if len(parts)%2 != 0 {
+		return nil, fmt.Errorf("wire: odd number of fields (%d) in a key/value payload", len(parts))
+	}
+	out := make([][2]string, 0, len(parts)/2)
+	for i := 0; i < len(parts); i += 2 {
+		out = append(out, [2]string{parts[i], parts[i+1]})
+	}
+	return out, nil
+}
+
+// AppendPair appends "k\0v" to a NUL-separated payload, with a separator
+// before it when dst is not empty.
+func AppendPair(dst []byte, k, v string) []byte {
+	if len(dst) > 0 {
+		dst = append(dst, 0)
+	}
+	dst = append(dst, k...)
+	dst = append(dst, 0)
+	return append(dst, v...)
+}
+
+// WorkerConfig is the IMPORT payload: what a worker must load and how it is shaped.
+type WorkerConfig struct {
+	App          string   `json:"app"`          // "pkg.module.attr" or "pkg.module:attr"
+	Protocol     string   `json:"protocol"`     // "wsgi" (ASGI comes later)
+	Root         string   `json:"root"`         // the app directory, first on sys.path and the cwd
+	PythonPath   []string `json:"pythonpath"`   // more sys.path entries, after Root
+	Threads      int      `json:"threads"`      // lanes in this worker
+	WorkerID     int      `json:"worker_id"`    // 1-based, for log tags
+	Multiprocess bool     `json:"multiprocess"` // wsgi.multiprocess
+	Multithread  bool     `json:"multithread"`  // wsgi.multithread
+}

@@ -1,0 +1,205 @@
+"""Plain WSGI callables that the tests serve on both engines.
+
+They keep to the Python subset the embedded gpython engine runs (no
+f-strings, no bytes indexing, dicts with str keys), so one suite checks
+CPython and gpython alike.
+"""
+import json
+import time
+
+
+def hello(environ, start_response):
+    body = b'Hello, world!\n'
+    start_response('200 OK', [('Content-Type', 'text/plain'),
+                              ('Content-Length', str(len(body)))])
+    return [body]
+
+
+application = hello
+
+
+def query(environ):
+    """The query string as a dict of first values (no urllib needed)."""
+    out = {}
+    for part in environ.get('QUERY_STRING', '').split('&'):
+        if '=' in part:
+            k, v = part.split('=', 1)
+            out[k] = v
+    return out
+
+
+def environ(environ, start_response):
+    """The environ as JSON: strings as they are, objects as 'present'."""
+    out = {}
+    for k, v in environ.items():
+        if k in ('wsgi.input', 'wsgi.errors', 'wsgi.file_wrapper'):
+            out[k] = 'present'
+        else:
+            out[k] = v
+    body = json.dumps(out, sort_keys=True).encode('utf-8')
+    start_response('200 OK', [('Content-Type', 'application/json')])
+    return [body]
+
+
+def echo(environ, start_response):
+    """Sends the request body back, read in pieces until EOF."""
+    inp = environ['wsgi.input']
+    parts = []
+    while True:
+        chunk = inp.read(65536)
+        if not chunk:
+            break
+        parts.append(chunk)
+    ctype = environ.get('CONTENT_TYPE', 'application/octet-stream')
+    start_response('200 OK', [('Content-Type', ctype)])
+    return parts
+
+
+def upload(environ, start_response):
+    """Reads the whole body in chunks and answers its length and sha256."""
+    import hashlib
+    inp = environ['wsgi.input']
+    digest = hashlib.sha256()
+    size = 0
+    while True:
+        chunk = inp.read(65536)
+        if not chunk:
+            break
+        size += len(chunk)
+        digest.update(chunk)
+    body = ('%d %s\n' % (size, digest.hexdigest())).encode('ascii')
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [body]
+
+
+PATTERN = b'0123456789abcdef' * 4096  # 64 KiB
+
+
+def download(environ, start_response):
+    """Streams ?size=N bytes of a repeating pattern, 64 KiB at a time."""
+    size = int(query(environ).get('size', '1048576'))
+    start_response('200 OK', [('Content-Type', 'application/octet-stream'),
+                              ('Content-Length', str(size))])
+
+    def chunks():
+        left = size
+        while left > 0:
+            if left >= len(PATTERN):
+                yield PATTERN
+                left -= len(PATTERN)
+            else:
+                yield PATTERN[:left]
+                left = 0
+    return chunks()
+
+
+class Stream(object):
+    """An iterable with close(): the server must call close() on every path."""
+
+    def __init__(self, environ, count, delay):
+        self.environ = environ
+        self.count = count
+        self.delay = delay
+
+    def __iter__(self):
+        for i in range(self.count):
+            if i:
+                time.sleep(self.delay)
+            yield ('chunk %d\n' % i).encode('ascii')
+
+    def close(self):
+        self.environ['wsgi.errors'].write(
+            'close() called for ' + self.environ.get('PATH_INFO', '') + '\n')
+
+
+def stream(environ, start_response):
+    """?n=COUNT chunks, ?delay=SECONDS apart, with no Content-Length."""
+    q = query(environ)
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return Stream(environ, int(q.get('n', '5')), float(q.get('delay', '0')))
+
+
+def writer(environ, start_response):
+    """Uses the write() callable before returning an iterable."""
+    write = start_response('200 OK', [('Content-Type', 'text/plain')])
+    write(b'written ')
+    write(b'then ')
+    return [b'returned\n']
+
+
+def empty(environ, start_response):
+    start_response('204 No Content', [])
+    return []
+
+
+def slow(environ, start_response):
+    """Sleeps ?s=SECONDS, then answers which thread it ran on."""
+    time.sleep(float(query(environ).get('s', '1')))
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'slept\n']
+
+
+def error_before(environ, start_response):
+    raise ValueError('boom before start_response')
+
+
+def error_after(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+
+    def body():
+        yield b'partial '
+        raise ValueError('boom after the headers went out')
+    return body()
+
+
+def bad_status(environ, start_response):
+    start_response('200', [('Content-Type', 'text/plain')])
+    return [b'never sent']
+
+
+def bad_header(environ, start_response):
+    start_response('200 OK', [('Connection', 'close')])
+    return [b'never sent']
+
+
+def str_body(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return ['a str, not bytes']
+
+
+def noisy(environ, start_response):
+    """Writes to stdout, stderr and wsgi.errors: all must reach the log."""
+    import sys
+    print('printed to stdout')
+    sys.stderr.write('written to stderr\n')
+    environ['wsgi.errors'].write('written to wsgi.errors\n')
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'noisy\n']
+
+
+ROUTES = {
+    '/': hello,
+    '/environ': environ,
+    '/echo': echo,
+    '/upload': upload,
+    '/download': download,
+    '/stream': stream,
+    '/writer': writer,
+    '/empty': empty,
+    '/slow': slow,
+    '/error-before': error_before,
+    '/error-after': error_after,
+    '/bad-status': bad_status,
+    '/bad-header': bad_header,
+    '/str-body': str_body,
+    '/noisy': noisy,
+}
+
+
+def router(environ, start_response):
+    """All of the above under one app, by PATH_INFO."""
+    app = ROUTES.get(environ.get('PATH_INFO', '/'))
+    if app is None:
+        start_response('404 Not Found', [('Content-Type', 'text/plain')])
+        return [b'not found\n']
+    return app(environ, start_response)
