@@ -50,7 +50,7 @@ type webOptions struct {
 	Listen []string `placeholder:"ENDPOINT" sep:"none" group:"listen" help:"Where to listen, as a twistd strports endpoint: tcp:PORT, tcp:PORT:interface=ADDR, tcp6:PORT, unix:PATH[:mode=0660] or a bare port. Repeat it to listen in several places. tcp:0 picks a free port. Default: tcp:8080 on 127.0.0.1 (not every interface, unlike twistd)."`
 
 	Python     string   `placeholder:"PATH" group:"python" help:"The Python interpreter for the cpython engine. Otherwise gowsgi looks at $VIRTUAL_ENV, ./.venv, ./venv, then python3 on PATH."`
-	PythonPath []string `name:"pythonpath" placeholder:"DIR" sep:"none" group:"python" help:"Add DIR to sys.path, before the application directory. Repeatable; it must exist."`
+	PythonPath []string `name:"pythonpath" placeholder:"DIR" sep:"none" group:"python" help:"Add DIR to sys.path, after the application directory. Repeatable; it must exist."`
 	Engine     string   `enum:"auto,cpython,gpython" default:"auto" placeholder:"auto|cpython|gpython" group:"python" help:"How to run Python: cpython (the real interpreter, every framework works), gpython (built in, no Python needed, simple pure-Python apps only) or auto (cpython when an interpreter is found, gpython otherwise). Default: ${default}."`
 
 	Threads      int    `default:"20" placeholder:"N" group:"pool" help:"Threads per worker process, i.e. requests a worker serves at once. Default: ${default}, the size of twistd's --wsgi pool."`

@@ -16,9 +16,9 @@ import (
 	"github.com/gowsgi/gowsgi/runner/logging"
 )
 
-// parseAndConfigure runs both steps of the CLI with dir as the application
+// cliParseAndConfigure runs both steps of the CLI with dir as the application
 // directory.
-func parseAndConfigure(dir string, args ...string) (*invocation, runner.Config, error) {
+func cliParseAndConfigure(dir string, args ...string) (*invocation, runner.Config, error) {
 	var stdout bytes.Buffer
 	inv, err := parseArgs(args, &stdout)
 	if err != nil {
@@ -28,9 +28,9 @@ func parseAndConfigure(dir string, args ...string) (*invocation, runner.Config, 
 	return inv, cfg, err
 }
 
-func mustConfigure(t *testing.T, dir string, args ...string) (*invocation, runner.Config) {
+func cliMustConfigure(t *testing.T, dir string, args ...string) (*invocation, runner.Config) {
 	t.Helper()
-	inv, cfg, err := parseAndConfigure(dir, args...)
+	inv, cfg, err := cliParseAndConfigure(dir, args...)
 	if err != nil {
 		t.Fatalf("%q: %v", args, err)
 	}
@@ -39,7 +39,7 @@ func mustConfigure(t *testing.T, dir string, args ...string) (*invocation, runne
 
 func TestDefaults(t *testing.T) {
 	dir := t.TempDir()
-	inv, cfg := mustConfigure(t, dir, "-n", "web", "--wsgi", "foo.application")
+	inv, cfg := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "foo.application")
 	want := runner.Config{
 		App:          "foo.application",
 		Listen:       []runner.Endpoint{{Network: "tcp", Address: "127.0.0.1:8080", Spec: "tcp:8080"}},
@@ -65,13 +65,13 @@ func TestPositionSensitiveFlags(t *testing.T) {
 	dir := t.TempDir()
 
 	// -l before web is the server log, after it the access log.
-	inv, _ := mustConfigure(t, dir, "-n", "-l", "server.log", "web", "--wsgi", "a.b", "-l", "access.log")
+	inv, _ := cliMustConfigure(t, dir, "-n", "-l", "server.log", "web", "--wsgi", "a.b", "-l", "access.log")
 	if inv.global.Logfile != "server.log" || inv.web.Logfile != "access.log" {
 		t.Errorf("-l: global %q, web %q", inv.global.Logfile, inv.web.Logfile)
 	}
 
 	// -n before web is --nodaemon, after it the deprecated --notracebacks.
-	inv, cfg := mustConfigure(t, dir, "-n", "web", "--wsgi", "a.b", "-n")
+	inv, cfg := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "a.b", "-n")
 	if !inv.global.Nodaemon || cfg.Tracebacks != "hide" {
 		t.Errorf("-n: nodaemon %v, tracebacks %q", inv.global.Nodaemon, cfg.Tracebacks)
 	}
@@ -80,8 +80,8 @@ func TestPositionSensitiveFlags(t *testing.T) {
 	}
 
 	// -p after web is the deprecated --port, appended to --listen.
-	inv, cfg = mustConfigure(t, dir, "-n", "web", "--wsgi", "a.b", "--listen", "tcp:9000", "-p", "9090")
-	if got := addresses(cfg.Listen); !reflect.DeepEqual(got, []string{"127.0.0.1:9000", "127.0.0.1:9090"}) {
+	inv, cfg = cliMustConfigure(t, dir, "-n", "web", "--wsgi", "a.b", "--listen", "tcp:9000", "-p", "9090")
+	if got := cliAddresses(cfg.Listen); !reflect.DeepEqual(got, []string{"127.0.0.1:9000", "127.0.0.1:9090"}) {
 		t.Errorf("-p: listen %q", got)
 	}
 	if len(inv.notes) != 1 || !strings.Contains(inv.notes[0], "use --listen tcp:9090") {
@@ -89,13 +89,13 @@ func TestPositionSensitiveFlags(t *testing.T) {
 	}
 
 	// The word after a global flag that takes a value is its value, even "web".
-	inv, _ = mustConfigure(t, dir, "-l", "web", "-n", "--pidfile", "web", "-d", "web", "--umask", "022", "web", "--wsgi", "a.b")
+	inv, _ = cliMustConfigure(t, dir, "-l", "web", "-n", "--pidfile", "web", "-d", "web", "--umask", "022", "web", "--wsgi", "a.b")
 	if inv.global.Logfile != "web" || inv.global.Pidfile != "web" || inv.global.Rundir != "web" || inv.umask != 0o22 {
 		t.Errorf("values: %+v umask %o", inv.global, inv.umask)
 	}
 
 	// Long forms.
-	inv, _ = mustConfigure(t, dir, "--nodaemon", "--logfile=-", "--rundir", ".", "web", "--wsgi", "a.b", "--logfile", "x.log")
+	inv, _ = cliMustConfigure(t, dir, "--nodaemon", "--logfile=-", "--rundir", ".", "web", "--wsgi", "a.b", "--logfile", "x.log")
 	if !inv.global.Nodaemon || inv.global.Logfile != "-" || inv.web.Logfile != "x.log" {
 		t.Errorf("long forms: %+v / %q", inv.global, inv.web.Logfile)
 	}
@@ -103,19 +103,19 @@ func TestPositionSensitiveFlags(t *testing.T) {
 
 func TestOwnFilesDoNotTriggerReload(t *testing.T) {
 	dir := t.TempDir()
-	_, cfg := mustConfigure(t, dir, "-n", "-l", "logs/server.log", "--pidfile", "gowsgi.pid", "web", "--wsgi", "a.b",
+	_, cfg := cliMustConfigure(t, dir, "-n", "-l", "logs/server.log", "--pidfile", "gowsgi.pid", "web", "--wsgi", "a.b",
 		"-l", filepath.Join(dir, "access.log"), "--watch-exclude", "*.bak")
 	want := []string{"*.bak", "logs/server.log", "access.log"}
 	if !reflect.DeepEqual(cfg.Reload.Exclude, want) {
 		t.Errorf("exclude %q, want %q", cfg.Reload.Exclude, want)
 	}
-	_, cfg = mustConfigure(t, dir, "-n", "-l", "/var/log/elsewhere.log", "web", "--wsgi", "a.b", "-l", "-")
+	_, cfg = cliMustConfigure(t, dir, "-n", "-l", "/var/log/elsewhere.log", "web", "--wsgi", "a.b", "-l", "-")
 	if len(cfg.Reload.Exclude) != 0 {
 		t.Errorf("files outside the app directory need no exclude: %q", cfg.Reload.Exclude)
 	}
 }
 
-func addresses(eps []runner.Endpoint) []string {
+func cliAddresses(eps []runner.Endpoint) []string {
 	var out []string
 	for _, e := range eps {
 		out = append(out, e.Address)
@@ -130,7 +130,7 @@ func TestWebOptions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, cfg := mustConfigure(t, dir, "-n", "web",
+	_, cfg := cliMustConfigure(t, dir, "-n", "web",
 		"--wsgi", "mysite.wsgi:application",
 		"--listen", "tcp:0", "--listen", "unix:app.sock:mode=0660", "--listen", `tcp:8081:interface=\:\:1`,
 		"--pythonpath", "lib", "--pythonpath", dir,
@@ -185,7 +185,7 @@ func TestWatchPoll(t *testing.T) {
 	}
 	for _, c := range cases {
 		args := append([]string{"-n", "web", "--wsgi", "a.b"}, c.args...)
-		_, cfg := mustConfigure(t, dir, args...)
+		_, cfg := cliMustConfigure(t, dir, args...)
 		if cfg.Reload.Poll != c.want {
 			t.Errorf("%q: poll %v, want %v", c.args, cfg.Reload.Poll, c.want)
 		}
@@ -249,7 +249,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n", "ftp"}, `gowsgi: unknown command "ftp"`},
 	}
 	for _, c := range cases {
-		_, _, err := parseAndConfigure(dir, c.args...)
+		_, _, err := cliParseAndConfigure(dir, c.args...)
 		var ee *exitError
 		if !errors.As(err, &ee) {
 			t.Errorf("%q: want a usage error, got %v", c.args, err)
@@ -360,11 +360,11 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-type fakeEngine string
+type cliFakeEngine string
 
-func (f fakeEngine) Name() string                { return string(f) }
-func (f fakeEngine) Describe() string            { return string(f) }
-func (f fakeEngine) Command() (*exec.Cmd, error) { return nil, errors.New("fake") }
+func (f cliFakeEngine) Name() string                { return string(f) }
+func (f cliFakeEngine) Describe() string            { return string(f) }
+func (f cliFakeEngine) Command() (*exec.Cmd, error) { return nil, errors.New("fake") }
 
 func TestChooseEngine(t *testing.T) {
 	noPython := errors.New("no Python interpreter found (tried python3 (PATH))")
@@ -374,9 +374,9 @@ func TestChooseEngine(t *testing.T) {
 				if !cpythonOK {
 					return nil, noPython
 				}
-				return fakeEngine("cpython"), nil
+				return cliFakeEngine("cpython"), nil
 			},
-			gpython: func() (runner.Engine, error) { return fakeEngine("gpython"), nil },
+			gpython: func() (runner.Engine, error) { return cliFakeEngine("gpython"), nil },
 		}
 	}
 	cases := []struct {
@@ -414,7 +414,7 @@ func TestOpenLogs(t *testing.T) {
 	if err := os.WriteFile(access, []byte("old line\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inv, _ := mustConfigure(t, dir, "-n", "-l", server, "web", "--wsgi", "a.b", "-l", access, "--access-log", "combined", "--color", "always")
+	inv, _ := cliMustConfigure(t, dir, "-n", "-l", server, "web", "--wsgi", "a.b", "-l", access, "--access-log", "combined", "--color", "always")
 	stdout, err := os.Create(filepath.Join(dir, "stdout"))
 	if err != nil {
 		t.Fatal(err)
@@ -425,7 +425,7 @@ func TestOpenLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	log.Infof("hello")
-	log.Access(accessEntry())
+	log.Access(cliAccessEntry())
 	closeLogs()
 
 	if data, _ := os.ReadFile(server); string(data) != "gowsgi: hello\n" {
@@ -439,7 +439,7 @@ func TestOpenLogs(t *testing.T) {
 		t.Errorf("wrote %d bytes to stdout", info.Size())
 	}
 
-	bad, _ := mustConfigure(t, dir, "-n", "-l", filepath.Join(dir, "no/such/dir/x.log"), "web", "--wsgi", "a.b")
+	bad, _ := cliMustConfigure(t, dir, "-n", "-l", filepath.Join(dir, "no/such/dir/x.log"), "web", "--wsgi", "a.b")
 	if _, _, err := bad.openLogs(stdout); err == nil || !strings.HasPrefix(err.Error(), "gowsgi: -l: ") {
 		t.Errorf("unwritable log file: %v", err)
 	}
@@ -478,6 +478,6 @@ func TestPidfile(t *testing.T) {
 	remove()
 }
 
-func accessEntry() logging.Entry {
+func cliAccessEntry() logging.Entry {
 	return logging.Entry{Remote: "127.0.0.1:50000", Method: "GET", URI: "/", Proto: "HTTP/1.1", Status: 200, Bytes: 5}
 }

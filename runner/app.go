@@ -40,6 +40,8 @@ type App struct {
 	broken  *ImportError     // the latest code does not import
 	closed  bool
 	spares  []*worker // started, app not imported: ready for the next reload
+	pending int       // spares being started
+	preload []string  // the libraries the current generation imported
 
 	reloadMu sync.Mutex // one reload at a time
 	restarts map[int]time.Time
@@ -57,6 +59,7 @@ func newApp(cfg Config) *App {
 			Threads:      cfg.Threads,
 			Multiprocess: cfg.Workers > 1,
 			Multithread:  cfg.Threads > 1,
+			Fresh:        append(append([]string{cfg.Root}, cfg.PythonPath...), cfg.Reload.Watch...),
 		},
 		workers:  map[*worker]bool{},
 		restarts: map[int]time.Time{},
@@ -130,9 +133,15 @@ func (a *App) startWorker(id int) (*worker, error) {
 	w.onExit = a.exited
 	cfg := a.wcfg
 	cfg.WorkerID = id
-	if err := w.load(cfg); err != nil {
+	info, err := w.load(cfg)
+	if err != nil {
 		w.stop(0)
 		return nil, err
+	}
+	if len(info.Preload) > 0 {
+		a.mu.Lock()
+		a.preload = info.Preload
+		a.mu.Unlock()
 	}
 	return w, nil
 }
@@ -151,26 +160,32 @@ func (a *App) takeSpare() *worker {
 }
 
 // fillSpares starts warm spares in the background when reload is on, so a
-// reload only pays for importing the app, not for starting interpreters.
+// reload only pays for importing the app itself: not for starting an
+// interpreter, nor for importing the libraries the app uses.
 func (a *App) fillSpares() {
 	if !a.cfg.Reload.Enabled {
 		return
 	}
 	a.mu.Lock()
-	need := a.cfg.Workers - len(a.spares)
+	need := a.cfg.Workers - len(a.spares) - a.pending
+	a.pending += max(need, 0)
 	a.mu.Unlock()
 	for range need {
 		go func() {
 			w, err := spawn(a.cfg.Engine, 0, a.cfg.Threads, a.log)
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.pending--
 			if err != nil {
 				return // the next reload spawns instead, and reports why
 			}
 			w.onExit = func(*worker) {}
-			a.mu.Lock()
-			defer a.mu.Unlock()
 			if a.closed {
 				w.stop(0)
 				return
+			}
+			if len(a.preload) > 0 {
+				w.preload(wire.PreloadConfig{Root: a.cfg.Root, PythonPath: a.cfg.PythonPath, Modules: a.preload})
 			}
 			a.spares = append(a.spares, w)
 		}()
@@ -226,17 +241,21 @@ func (a *App) acquire(ctx context.Context) (*lane, error) {
 		a.waiters = append(a.waiters, ch)
 		a.mu.Unlock()
 
-		timer := time.NewTimer(a.cfg.QueueTimeout)
+		var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
+		if a.cfg.QueueTimeout > 0 {
+			timer := time.NewTimer(a.cfg.QueueTimeout)
+			defer timer.Stop()
+			expired = timer.C
+		}
 		var l *lane
 		var err error
 		select {
 		case l = <-ch:
-		case <-timer.C:
+		case <-expired:
 			err = errQueueTimeout
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
-		timer.Stop()
 		a.mu.Lock()
 		if err != nil {
 			a.removeWaiterLocked(ch)

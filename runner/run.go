@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -153,32 +154,42 @@ func Run(ctx context.Context, cfg Config) error {
 // startWatcher watches the app directory, --pythonpath entries and --watch
 // directories.
 func startWatcher(cfg Config) (*reload.Watcher, error) {
+	// Nested roots are fine: reload watches an inner root even when the
+	// outer one excludes its directory (a --pythonpath inside build/, say).
 	roots := []string{cfg.Root}
-	add := func(dir string) {
-		for _, r := range roots {
-			if dir == r || strings.HasPrefix(dir, r+string(filepath.Separator)) {
-				return // already inside a watched tree
-			}
+	for _, d := range append(append([]string{}, cfg.PythonPath...), cfg.Reload.Watch...) {
+		if !slices.Contains(roots, d) {
+			roots = append(roots, d)
 		}
-		roots = append(roots, dir)
-	}
-	for _, d := range cfg.PythonPath {
-		add(d)
-	}
-	for _, d := range cfg.Reload.Watch {
-		add(d)
 	}
 	w, err := reload.New(reload.Options{
 		Roots:   roots,
 		Include: cfg.Reload.Include,
-		Exclude: cfg.Reload.Exclude,
+		Exclude: append(ownOutput(cfg.Root), cfg.Reload.Exclude...),
 		Poll:    cfg.Reload.Poll,
 		Warnf:   cfg.Log.Warnf,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reload: %v (or turn reloading off with --no-reload)", err)
+		return nil, fmt.Errorf("%v (or turn reloading off with --no-reload)", err)
 	}
 	return w, nil
+}
+
+// ownOutput returns gowsgi's stdout and stderr when they are files inside
+// root (`gowsgi ... > out.txt`), as globs relative to root: every log line
+// would otherwise change a watched file and reload, forever.
+func ownOutput(root string) []string {
+	var globs []string
+	for _, f := range []*os.File{os.Stdout, os.Stderr} {
+		path, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
+		if err != nil {
+			continue // not Linux, or not a file: nothing to exclude
+		}
+		if rel, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(rel) {
+			globs = append(globs, filepath.ToSlash(rel))
+		}
+	}
+	return globs
 }
 
 func listenerURL(l net.Listener) string {

@@ -165,25 +165,35 @@ type ImportError struct {
 func (e *ImportError) Error() string { return "the app failed to import:\n" + e.Traceback }
 
 // load sends the import and waits for the worker to be ready.
-func (w *worker) load(cfg wire.WorkerConfig) error {
+func (w *worker) load(cfg wire.WorkerConfig) (wire.ReadyInfo, error) {
+	var info wire.ReadyInfo
 	b, _ := json.Marshal(cfg)
 	if err := w.ctrlW.Send(wire.Import, b); err != nil {
-		return fmt.Errorf("%s: %v", w.tag(), err)
+		return info, fmt.Errorf("%s: %v", w.tag(), err)
 	}
 	typ, p, err := w.ctrlR.Next()
 	if err != nil {
 		<-w.exited
-		return &ImportError{At: time.Now(), Traceback: fmt.Sprintf("%s exited while importing the app%s\n", w.tag(), exitNote(w.exitErr))}
+		return info, &ImportError{At: time.Now(), Traceback: fmt.Sprintf("%s exited while importing the app%s\n", w.tag(), exitNote(w.exitErr))}
 	}
 	switch typ {
 	case wire.Ready:
+		if len(p) > 0 {
+			json.Unmarshal(p, &info) // only a hint: without it, spares stay cold
+		}
 		go w.watchControl()
-		return nil
+		return info, nil
 	case wire.Failed:
 		w.stopping.Store(true)
-		return &ImportError{At: time.Now(), Traceback: string(p)}
+		return info, &ImportError{At: time.Now(), Traceback: string(p)}
 	}
-	return fmt.Errorf("%s: unexpected control frame %q", w.tag(), typ)
+	return info, fmt.Errorf("%s: unexpected control frame %q", w.tag(), typ)
+}
+
+// preload asks a spare to import the app's libraries ahead of time.
+func (w *worker) preload(cfg wire.PreloadConfig) {
+	b, _ := json.Marshal(cfg)
+	w.ctrlW.Send(wire.Preload, b)
 }
 
 // watchControl reads the control socket so that nothing the worker sends

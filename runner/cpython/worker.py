@@ -19,11 +19,12 @@ VERSION = 'gowsgi-wire/1'
 HEADER = struct.Struct('>BI')
 
 # Frame types, as the byte values they arrive as.
-HELLO, IMPORT, READY, FAILED, QUIT = b'HIKFQ'
+HELLO, IMPORT, READY, FAILED, QUIT, PRELOAD = b'HIKFQP'
 REQUEST, BODY, BODY_ERROR, CANCEL = b'RBXC'
 READ, START, DATA, END, FAIL, LOG = b'rSDEFL'
 
 READ_SIZE = 65536
+RECV_SIZE = 65536  # below malloc's mmap threshold: recv allocates this much each call
 
 
 def frame(typ, payload=b''):
@@ -42,22 +43,29 @@ class Conn(object):
         self.sock = socket.socket(fileno=fd)
         self.buf = bytearray()
 
-    def _more(self):
-        data = self.sock.recv(262144)
-        if not data:
-            raise Closed()
-        self.buf += data
-
     def read(self):
         buf = self.buf
-        while len(buf) < 5:
-            self._more()
-        typ, n = HEADER.unpack_from(buf)
-        while len(buf) < 5 + n:
-            self._more()
-        payload = bytes(buf[5:5 + n])
-        del buf[:5 + n]
-        return typ, payload
+        if not buf:
+            # The common case: one recv brings exactly one whole frame.
+            data = self.sock.recv(RECV_SIZE)
+            if not data:
+                raise Closed()
+            if len(data) >= 5:
+                typ, n = HEADER.unpack_from(data)
+                if len(data) == 5 + n:
+                    return typ, data[5:]
+            buf += data
+        while True:
+            if len(buf) >= 5:
+                typ, n = HEADER.unpack_from(buf)
+                if len(buf) >= 5 + n:
+                    payload = bytes(buf[5:5 + n])
+                    del buf[:5 + n]
+                    return typ, payload
+            data = self.sock.recv(RECV_SIZE)
+            if not data:
+                raise Closed()
+            buf += data
 
     def waiting(self):
         """True when a frame (or EOF) can be read without blocking."""
@@ -369,6 +377,9 @@ class Worker(object):
         ]).encode('utf-8')))
         try:
             typ, payload = self.control.read()
+            while typ == PRELOAD:
+                preload(json.loads(payload.decode('utf-8')))
+                typ, payload = self.control.read()
         except Closed:
             return 0
         if typ != IMPORT:
@@ -385,7 +396,8 @@ class Worker(object):
             t = threading.Thread(target=Lane(self, 4 + i).serve, name='gowsgi-lane-%d' % (i + 1))
             t.daemon = True
             t.start()
-        self.control.send(frame(READY))
+        ready = {'preload': libraries(cfg.get('fresh') or [cfg['root']])}
+        self.control.send(frame(READY, json.dumps(ready).encode('utf-8')))
         try:
             while self.control.read()[0] != QUIT:
                 pass
@@ -397,15 +409,42 @@ class Worker(object):
         return 0
 
 
+def setup_path(cfg):
+    # sys.path[0] is this script's directory: replace it with the app's.
+    sys.path[:1] = [cfg['root']] + list(cfg.get('pythonpath') or [])
+    os.chdir(cfg['root'])
+
+
+def libraries(fresh):
+    """The modules imported from outside the app's own directories: the
+    libraries it uses, which a warm spare may import before the next reload."""
+    fresh = tuple(os.path.join(os.path.abspath(d), '') for d in fresh)
+    names = []
+    for name, mod in list(sys.modules.items()):
+        path = getattr(mod, '__file__', None)
+        if name == '__main__' or not path or os.path.abspath(path).startswith(fresh):
+            continue
+        names.append(name)
+    return names
+
+
+def preload(cfg):
+    """Imports libraries ahead of the app. Failures do not matter: the app's
+    own import will import (or fail on) them again."""
+    setup_path(cfg)
+    for name in cfg.get('modules') or []:
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            pass
+
+
 class NoSuchApp(Exception):
     """The app's module imported, but the name is not there, or not callable."""
 
 
 def load(cfg):
-    root = cfg['root']
-    # sys.path[0] is this script's directory: replace it with the app's.
-    sys.path[:1] = [root] + list(cfg.get('pythonpath') or [])
-    os.chdir(root)
+    setup_path(cfg)
     spec = cfg['app']
     if ':' in spec:
         modname, _, attrs = spec.partition(':')

@@ -27,11 +27,12 @@ const HeaderSize = 5
 
 // Frame types on the control socket (fd 3).
 const (
-	Hello  byte = 'H' // worker → go: "gowsgi-wire/1\0engine\0version\0executable\0pid"
-	Import byte = 'I' // go → worker: JSON WorkerConfig; import the app
-	Ready  byte = 'K' // worker → go: the app imported; payload empty
-	Failed byte = 'F' // worker → go: the app did not import; payload is the traceback
-	Quit   byte = 'Q' // go → worker: finish what is in flight and exit
+	Hello   byte = 'H' // worker → go: "gowsgi-wire/1\0engine\0version\0executable\0pid"
+	Import  byte = 'I' // go → worker: JSON WorkerConfig; import the app
+	Ready   byte = 'K' // worker → go: the app imported; payload is JSON ReadyInfo (may be empty)
+	Preload byte = 'P' // go → worker (a spare, before Import): JSON PreloadConfig
+	Failed  byte = 'F' // worker → go: the app did not import; payload is the traceback
+	Quit    byte = 'Q' // go → worker: finish what is in flight and exit
 )
 
 // Frame types on a lane (fd 4 and up, one per worker thread).
@@ -178,4 +179,23 @@ type WorkerConfig struct {
 	WorkerID     int      `json:"worker_id"`    // 1-based, for log tags
 	Multiprocess bool     `json:"multiprocess"` // wsgi.multiprocess
 	Multithread  bool     `json:"multithread"`  // wsgi.multithread
+	// Fresh lists the directories whose modules must be imported anew by
+	// every generation: the app's own code (Root, PythonPath, --watch dirs).
+	Fresh []string `json:"fresh"`
+}
+
+// ReadyInfo is the READY payload.
+type ReadyInfo struct {
+	// Preload names the modules the app imported from outside the Fresh
+	// directories (its libraries: flask, jinja2, django...). A warm spare
+	// imports them ahead of the next reload.
+	Preload []string `json:"preload"`
+}
+
+// PreloadConfig is the PRELOAD payload: import these modules now, with the
+// app's sys.path and working directory, and ignore any that fail.
+type PreloadConfig struct {
+	Root       string   `json:"root"`
+	PythonPath []string `json:"pythonpath"`
+	Modules    []string `json:"modules"`
 }

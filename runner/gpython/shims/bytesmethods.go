@@ -387,10 +387,10 @@ func installBytesMethods() {
 	pred("isalnum", func(c byte) bool { return (c >= '0' && c <= '9') || ((c|32) >= 'a' && (c|32) <= 'z') })
 	pred("isspace", isASCIISpace)
 	T.Dict["fromhex"] = &ClassMethod{Callable: py.MustNewMethod("fromhex", func(self py.Object, args py.Tuple) (py.Object, error) {
-		if err := nargs("fromhex", args, 2, 2); err != nil {
+		if err := nargs("fromhex", args, 1, 1); err != nil {
 			return nil, err
 		}
-		s, err := argStr("fromhex", args[1])
+		s, err := argStr("fromhex", args[0])
 		if err != nil {
 			return nil, err
 		}

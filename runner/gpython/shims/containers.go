@@ -187,15 +187,15 @@ func installContainerMethods() {
 		return py.None, nil
 	}))
 	D.Dict["fromkeys"] = &ClassMethod{Callable: py.MustNewMethod("fromkeys", func(self py.Object, args py.Tuple) (py.Object, error) {
-		if err := nargs("fromkeys", args, 2, 3); err != nil {
+		if err := nargs("fromkeys", args, 1, 2); err != nil {
 			return nil, err
 		}
 		var v py.Object = py.None
-		if len(args) > 2 {
-			v = args[2]
+		if len(args) > 1 {
+			v = args[1]
 		}
 		d := py.NewStringDict()
-		err := Iterate(args[1], func(k py.Object) error {
+		err := Iterate(args[0], func(k py.Object) error {
 			ks, err := dictKey(k)
 			if err != nil {
 				return err
