@@ -34,10 +34,15 @@ run() {
 	local name=$1; shift
 	port=$((port + 1))
 	local cmd=("${@//PORT/$port}")
-	(cd testapps && exec "${cmd[@]}") >"$tmp/$name.log" 2>&1 &
+	local log="$tmp/${name//[^a-zA-Z0-9]/_}.log"
+	(cd testapps && exec "${cmd[@]}") >"$log" 2>&1 &
 	local pid=$!
 	pids+=("$pid")
-	wait_port "$port"
+	if ! wait_port "$port"; then
+		printf '%-28s did not start: %s\n' "$name" "$(tail -n 3 "$log" | tr '\n' ' ')"
+		kill "$pid" 2>/dev/null || true
+		return 0
+	fi
 	wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$port/" >/dev/null
 	local out
 	out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/")
@@ -61,10 +66,11 @@ run "gowsgi gpython 1x20"        "$tmp/gowsgi" -n web --listen tcp:PORT --wsgi p
 run "gunicorn sync 1 worker"     $py -m gunicorn -w 1 -b 127.0.0.1:PORT pure:application
 run "gunicorn gthread 1x20"      $py -m gunicorn -w 1 --threads 20 -b 127.0.0.1:PORT pure:application
 run "waitress 4 threads"         $py -m waitress --listen=127.0.0.1:PORT pure:application
-run "twistd web --wsgi"          $py -m twisted -n web --listen tcp:PORT:interface=127.0.0.1 --wsgi pure.application
+run "twistd web --wsgi"          twistd3 -n --pidfile= web --listen tcp:PORT:interface=127.0.0.1 --wsgi pure.application
 
 echo
 base=${rps["gunicorn sync 1 worker"]}
 for n in "${order[@]}"; do
+	[ -n "${rps[$n]:-}" ] || continue
 	awk -v a="${rps[$n]}" -v b="$base" -v n="$n" 'BEGIN { printf "%-28s %5.2fx gunicorn sync\n", n, a / b }'
 done

@@ -216,64 +216,101 @@ func (a *App) usableLocked(l *lane) bool {
 	return !l.broken && a.workers[l.w] && !l.w.retiring.Load() && !l.w.dead()
 }
 
+// hotLanes is how many requests one worker runs at once before a new
+// request would rather wait a moment for one of them to finish: past a few,
+// threads mostly take turns at the GIL, and every turn costs a context switch.
+const hotLanes = 4
+
+// spillDelay is how long a request waits for a hot lane before it takes a
+// cold one. Slow requests (sleeps, queries) still spread over every thread,
+// each only this much later.
+const spillDelay = time.Millisecond
+
 // acquire borrows a lane, waiting at most cfg.QueueTimeout for one.
 func (a *App) acquire(ctx context.Context) (*lane, error) {
+	var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
+	if a.cfg.QueueTimeout > 0 {
+		timer := time.NewTimer(a.cfg.QueueTimeout)
+		defer timer.Stop()
+		expired = timer.C
+	}
+	spill := false
 	a.mu.Lock()
 	for {
 		if a.closed {
 			a.mu.Unlock()
 			return nil, errClosed
 		}
-		for len(a.idle) > 0 {
-			l := a.idle[len(a.idle)-1]
-			a.idle = a.idle[:len(a.idle)-1]
-			if a.usableLocked(l) {
-				l.w.inFlight.Add(1)
-				a.mu.Unlock()
-				return l, nil
-			}
+		if l := a.takeIdleLocked(spill); l != nil {
+			a.mu.Unlock()
+			return l, nil
 		}
 		if a.broken != nil && len(a.workers) == 0 {
 			a.mu.Unlock()
 			return nil, errBroken
 		}
+		var spilled <-chan time.Time
+		if len(a.idle) > 0 { // only cold lanes are free: give a hot one a moment
+			t := time.NewTimer(spillDelay)
+			defer t.Stop()
+			spilled = t.C
+		}
 		ch := make(chan *lane, 1)
 		a.waiters = append(a.waiters, ch)
 		a.mu.Unlock()
 
-		var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
-		if a.cfg.QueueTimeout > 0 {
-			timer := time.NewTimer(a.cfg.QueueTimeout)
-			defer timer.Stop()
-			expired = timer.C
-		}
 		var l *lane
 		var err error
 		select {
 		case l = <-ch:
+		case <-spilled:
+			spill = true
 		case <-expired:
 			err = errQueueTimeout
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
 		a.mu.Lock()
-		if err != nil {
+		if l == nil {
 			a.removeWaiterLocked(ch)
 			select {
-			case l := <-ch: // handed over as we gave up: pass it on
-				a.freeLocked(l)
+			case l = <-ch: // handed over just as we stopped waiting
 			default:
 			}
+		}
+		if l != nil && a.usableLocked(l) {
+			if err == nil {
+				l.w.inFlight.Add(1)
+				a.mu.Unlock()
+				return l, nil
+			}
+			a.freeLocked(l) // we are giving up: pass it on
+		}
+		if err != nil {
 			a.mu.Unlock()
 			return nil, err
 		}
-		if l != nil && a.usableLocked(l) {
-			l.w.inFlight.Add(1)
-			a.mu.Unlock()
-			return l, nil
-		}
-		// Woken without a usable lane (a reload failed, or a swap): look again.
+		// Spilled, or woken without a usable lane (a reload swapped the
+		// workers, or failed): look again.
 	}
+}
+
+// takeIdleLocked pops the most recently freed usable lane whose worker is
+// not already running hotLanes requests (any such lane, with cold).
+func (a *App) takeIdleLocked(cold bool) *lane {
+	for i := len(a.idle) - 1; i >= 0; i-- {
+		l := a.idle[i]
+		if !a.usableLocked(l) {
+			a.idle = append(a.idle[:i], a.idle[i+1:]...)
+			continue
+		}
+		if cold || l.w.inFlight.Load() < hotLanes {
+			a.idle = append(a.idle[:i], a.idle[i+1:]...)
+			l.w.inFlight.Add(1)
+			return l
+		}
+	}
+	return nil
 }
 
 func (a *App) removeWaiterLocked(ch chan *lane) {

@@ -60,15 +60,15 @@ func NewInterp(cfg Config) (*Interp, error) {
 		}
 		paths = append(paths, p)
 	}
-	ctx := py.NewContext(py.ContextOpts{SysArgs: []string{""}, SysPaths: paths})
-	st := shims.Attach(ctx, root)
-	it := &Interp{Ctx: ctx, State: st, cfg: cfg}
 	if cfg.Stdout == nil {
 		cfg.Stdout = NewSharedWriter(os.Stdout)
 	}
 	if cfg.Stderr == nil {
 		cfg.Stderr = NewSharedWriter(os.Stderr)
 	}
+	ctx := py.NewContext(py.ContextOpts{SysArgs: []string{""}, SysPaths: paths})
+	st := shims.Attach(ctx, root)
+	it := &Interp{Ctx: ctx, State: st, cfg: cfg}
 	it.Stdout = &LineWriter{name: "<stdout>", out: cfg.Stdout}
 	it.Stderr = &LineWriter{name: "<stderr>", out: cfg.Stderr}
 	sys, err := ctx.GetModule("sys")

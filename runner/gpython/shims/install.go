@@ -24,6 +24,11 @@ func Install() {
 }
 
 func install() {
+	// Types made after gpython's init (ours) are not readied yet: without
+	// an MRO, subclass checks and inherited attributes fail.
+	if err := py.TypeMakeReady(); err != nil {
+		panic(err)
+	}
 	fixMetatypes()
 	installTypeAttrs()
 	installStrMethods()

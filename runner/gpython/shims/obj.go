@@ -619,6 +619,11 @@ func seqEqual(x, y []py.Object) (bool, error) {
 // Less is a < b with Python 3 semantics: numbers, str, bytes, and sequences
 // compared item by item; user classes through __lt__ (or __gt__ reflected).
 func Less(a, b py.Object) (bool, error) {
+	if l, ok := a.(interface {
+		PyLess(py.Object) (bool, error)
+	}); ok {
+		return l.PyLess(b)
+	}
 	switch x := a.(type) {
 	case py.String:
 		if y, ok := b.(py.String); ok {
@@ -664,6 +669,28 @@ func Less(a, b py.Object) (bool, error) {
 			return false, err
 		}
 		return r == py.True, nil
+	}
+	if !IsInstanceObj(a) {
+		if A, ok := a.(py.I__lt__); ok {
+			r, err := A.M__lt__(b)
+			if err != nil {
+				return false, err
+			}
+			if r != py.NotImplemented {
+				return r == py.True, nil
+			}
+		}
+	}
+	if !IsInstanceObj(b) {
+		if B, ok := b.(py.I__gt__); ok {
+			r, err := B.M__gt__(a)
+			if err != nil {
+				return false, err
+			}
+			if r != py.NotImplemented {
+				return r == py.True, nil
+			}
+		}
 	}
 	return false, py.ExceptionNewf(py.TypeError, "'<' not supported between instances of '%s' and '%s'", TypeName(a), TypeName(b))
 }
@@ -863,3 +890,6 @@ func fnv(s string) int64 {
 	}
 	return int64(h >> 1)
 }
+
+// Quote is repr() of a str.
+func Quote(s string) string { return py.StringEscape(py.String(s), false) }
