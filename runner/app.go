@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -20,8 +19,8 @@ var (
 	errClosed       = errors.New("shutting down")
 )
 
-// retireGrace bounds how long an old worker may take to finish the requests
-// it has when a reload or a stuck request retires it.
+// retireGrace is the least time an old worker gets to finish its requests
+// when a reload or a stuck request retires it (--timeout, when longer, wins).
 const retireGrace = 30 * time.Second
 
 // App is one WSGI app and the worker processes that run it. It hands out
@@ -37,6 +36,8 @@ type App struct {
 	idle    []*lane // free lanes of the current workers, most recently freed last
 	waiters []chan *lane
 	workers map[*worker]bool // the current generation, serving
+	procs   map[*worker]bool // every worker process alive: serving, loading, spare or retiring
+	gen     int              // bumped by every reload that swaps the workers
 	broken  *ImportError     // the latest code does not import
 	closed  bool
 	spares  []*worker // started, app not imported: ready for the next reload
@@ -62,9 +63,13 @@ func newApp(cfg Config) *App {
 			Fresh:        append(append([]string{cfg.Root}, cfg.PythonPath...), cfg.Reload.Watch...),
 		},
 		workers:  map[*worker]bool{},
+		procs:    map[*worker]bool{},
 		restarts: map[int]time.Time{},
 	}
 }
+
+// grace is how long a retired worker may take to finish its requests.
+func (a *App) grace() time.Duration { return max(retireGrace, a.cfg.Timeout) }
 
 // start brings up the first generation. An app that does not import is an
 // *ImportError.
@@ -125,12 +130,11 @@ func (a *App) startWorker(id int) (*worker, error) {
 	w := a.takeSpare()
 	if w == nil {
 		var err error
-		if w, err = spawn(a.cfg.Engine, id, a.cfg.Threads, a.log); err != nil {
+		if w, err = a.spawn(id); err != nil {
 			return nil, err
 		}
 	}
 	w.id.Store(int32(id))
-	w.onExit = a.exited
 	cfg := a.wcfg
 	cfg.WorkerID = id
 	info, err := w.load(cfg)
@@ -142,6 +146,31 @@ func (a *App) startWorker(id int) (*worker, error) {
 		a.mu.Lock()
 		a.preload = info.Preload
 		a.mu.Unlock()
+	}
+	return w, nil
+}
+
+// spawn starts a worker process and keeps track of it, so that shutdown
+// stops it whatever state it is in.
+func (a *App) spawn(id int) (*worker, error) {
+	a.mu.Lock()
+	closed := a.closed
+	a.mu.Unlock()
+	if closed {
+		return nil, errClosed
+	}
+	w, err := spawn(a.cfg.Engine, id, a.cfg.Threads, a.log, a.exited)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		w.stop(0)
+		return nil, errClosed
+	}
+	if !w.dead() {
+		a.procs[w] = true
 	}
 	return w, nil
 }
@@ -172,175 +201,18 @@ func (a *App) fillSpares() {
 	a.mu.Unlock()
 	for range need {
 		go func() {
-			w, err := spawn(a.cfg.Engine, 0, a.cfg.Threads, a.log)
+			w, err := a.spawn(0)
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			a.pending--
 			if err != nil {
 				return // the next reload spawns instead, and reports why
 			}
-			w.onExit = func(*worker) {}
-			if a.closed {
-				w.stop(0)
-				return
-			}
 			if len(a.preload) > 0 {
 				w.preload(wire.PreloadConfig{Root: a.cfg.Root, PythonPath: a.cfg.PythonPath, Modules: a.preload})
 			}
 			a.spares = append(a.spares, w)
 		}()
-	}
-}
-
-// addLocked makes w one of the serving workers and frees its lanes.
-func (a *App) addLocked(w *worker) {
-	a.workers[w] = true
-	for _, l := range w.lanes {
-		a.freeLocked(l)
-	}
-}
-
-// freeLocked gives a lane to the longest waiter, or puts it on the idle stack.
-func (a *App) freeLocked(l *lane) {
-	if len(a.waiters) > 0 {
-		ch := a.waiters[0]
-		a.waiters = a.waiters[1:]
-		ch <- l
-		return
-	}
-	a.idle = append(a.idle, l)
-}
-
-// usable says whether a lane may take a request.
-func (a *App) usableLocked(l *lane) bool {
-	return !l.broken && a.workers[l.w] && !l.w.retiring.Load() && !l.w.dead()
-}
-
-// hotLanes is how many requests one worker runs at once before a new
-// request would rather wait a moment for one of them to finish: past a few,
-// threads mostly take turns at the GIL, and every turn costs a context switch.
-const hotLanes = 4
-
-// spillDelay is how long a request waits for a hot lane before it takes a
-// cold one. Slow requests (sleeps, queries) still spread over every thread,
-// each only this much later.
-const spillDelay = time.Millisecond
-
-// acquire borrows a lane, waiting at most cfg.QueueTimeout for one.
-func (a *App) acquire(ctx context.Context) (*lane, error) {
-	var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
-	if a.cfg.QueueTimeout > 0 {
-		timer := time.NewTimer(a.cfg.QueueTimeout)
-		defer timer.Stop()
-		expired = timer.C
-	}
-	spill := false
-	a.mu.Lock()
-	for {
-		if a.closed {
-			a.mu.Unlock()
-			return nil, errClosed
-		}
-		if l := a.takeIdleLocked(spill); l != nil {
-			a.mu.Unlock()
-			return l, nil
-		}
-		if a.broken != nil && len(a.workers) == 0 {
-			a.mu.Unlock()
-			return nil, errBroken
-		}
-		var spilled <-chan time.Time
-		if len(a.idle) > 0 { // only cold lanes are free: give a hot one a moment
-			t := time.NewTimer(spillDelay)
-			defer t.Stop()
-			spilled = t.C
-		}
-		ch := make(chan *lane, 1)
-		a.waiters = append(a.waiters, ch)
-		a.mu.Unlock()
-
-		var l *lane
-		var err error
-		select {
-		case l = <-ch:
-		case <-spilled:
-			spill = true
-		case <-expired:
-			err = errQueueTimeout
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-		a.mu.Lock()
-		if l == nil {
-			a.removeWaiterLocked(ch)
-			select {
-			case l = <-ch: // handed over just as we stopped waiting
-			default:
-			}
-		}
-		if l != nil && a.usableLocked(l) {
-			if err == nil {
-				l.w.inFlight.Add(1)
-				a.mu.Unlock()
-				return l, nil
-			}
-			a.freeLocked(l) // we are giving up: pass it on
-		}
-		if err != nil {
-			a.mu.Unlock()
-			return nil, err
-		}
-		// Spilled, or woken without a usable lane (a reload swapped the
-		// workers, or failed): look again.
-	}
-}
-
-// takeIdleLocked pops the most recently freed usable lane whose worker is
-// not already running hotLanes requests (any such lane, with cold).
-func (a *App) takeIdleLocked(cold bool) *lane {
-	for i := len(a.idle) - 1; i >= 0; i-- {
-		l := a.idle[i]
-		if !a.usableLocked(l) {
-			a.idle = append(a.idle[:i], a.idle[i+1:]...)
-			continue
-		}
-		if cold || l.w.inFlight.Load() < hotLanes {
-			a.idle = append(a.idle[:i], a.idle[i+1:]...)
-			l.w.inFlight.Add(1)
-			return l
-		}
-	}
-	return nil
-}
-
-func (a *App) removeWaiterLocked(ch chan *lane) {
-	for i, c := range a.waiters {
-		if c == ch {
-			a.waiters = append(a.waiters[:i], a.waiters[i+1:]...)
-			return
-		}
-	}
-}
-
-// wakeWaitersLocked makes every waiter look again (after a failed reload).
-func (a *App) wakeWaitersLocked() {
-	for _, ch := range a.waiters {
-		ch <- nil
-	}
-	a.waiters = nil
-}
-
-// release returns a lane after its request.
-func (a *App) release(l *lane) {
-	w := l.w
-	left := w.inFlight.Add(-1)
-	a.mu.Lock()
-	if a.usableLocked(l) {
-		a.freeLocked(l)
-	}
-	a.mu.Unlock()
-	if left == 0 && w.retiring.Load() {
-		w.stop(retireGrace)
 	}
 }
 
@@ -365,69 +237,64 @@ func (a *App) retireLocked(w *worker, grace time.Duration) {
 
 // stuck is called when a request on l ran past --timeout (or its lane fell
 // out of step): the thread cannot be interrupted, so the worker is retired
-// and a new one takes its place.
+// and a new one takes its place at once.
 func (a *App) stuck(l *lane, why string) {
 	w := l.w
 	a.mu.Lock()
 	current := a.workers[w]
 	if current {
-		grace := a.cfg.Timeout
-		if grace < time.Second {
-			grace = time.Second
-		}
-		a.retireLocked(w, grace)
+		a.retireLocked(w, a.grace())
 	}
 	a.mu.Unlock()
 	if current {
 		a.log.Warnf("worker %d (pid %d) %s: starting a replacement", w.id.Load(), w.pid, why)
-		go a.replace(int(w.id.Load()))
+		go a.replace(int(w.id.Load()), false)
 	}
 }
 
-// exited is every worker's exit callback. An exit we did not ask for is a
-// crash: log it and start a replacement.
+// exited is every worker's exit callback. An exit we did not ask for, of a
+// serving worker, is a crash: log it and start a replacement.
 func (a *App) exited(w *worker) {
-	if w.stopping.Load() {
-		return
-	}
 	a.mu.Lock()
-	current := a.workers[w] && !a.closed
+	delete(a.procs, w)
+	crashed := a.workers[w] && !a.closed && !w.stopping.Load()
 	delete(a.workers, w)
 	a.mu.Unlock()
-	if !current {
-		return
+	if crashed {
+		a.log.Errorf("worker %d (pid %d) died%s; starting a new one", w.id.Load(), w.pid, exitNote(w.exitErr))
+		go a.replace(int(w.id.Load()), true)
 	}
-	a.log.Errorf("worker %d (pid %d) died%s; starting a new one", w.id.Load(), w.pid, exitNote(w.exitErr))
-	go a.replace(int(w.id.Load()))
 }
 
-// replace starts a worker in slot id, backing off when that slot's workers
-// keep dying young (a crash loop should not spin a core).
-func (a *App) replace(id int) {
+// replace starts a worker in slot id. After a crash it backs off when that
+// slot's workers keep dying young: a crash loop should not spin a core.
+func (a *App) replace(id int, crashed bool) {
 	delay := time.Duration(0)
-	for attempt := 0; ; attempt++ {
+	for {
 		a.mu.Lock()
 		last := a.restarts[id]
 		a.restarts[id] = time.Now()
-		closed := a.closed
+		gen, closed := a.gen, a.closed
 		a.mu.Unlock()
 		if closed {
 			return
 		}
-		if time.Since(last) < 2*time.Second {
+		if crashed && time.Since(last) < 2*time.Second {
 			delay = min(max(2*delay, 250*time.Millisecond), 5*time.Second)
 			time.Sleep(delay)
 		}
 		w, err := a.startWorker(id)
+		a.fillSpares()
 		if err == nil {
 			a.mu.Lock()
-			if a.closed {
-				a.mu.Unlock()
+			defer a.mu.Unlock()
+			if a.closed || a.gen != gen {
+				// A reload replaced the whole generation meanwhile: this
+				// worker may have imported the old code.
 				w.stop(0)
 				return
 			}
 			a.addLocked(w)
-			a.mu.Unlock()
 			return
 		}
 		var ie *ImportError
@@ -436,15 +303,22 @@ func (a *App) replace(id int) {
 			a.setBroken(ie)
 			return
 		}
+		if errors.Is(err, errClosed) {
+			return
+		}
 		a.log.Errorf("cannot start worker %d: %v", id, err)
+		crashed = true // back off before trying again
 	}
 }
 
+// setBroken retires every worker: requests get the import error until a
+// reload fixes it.
 func (a *App) setBroken(ie *ImportError) {
 	a.mu.Lock()
 	a.broken = ie
+	a.gen++
 	for w := range a.workers {
-		a.retireLocked(w, retireGrace)
+		a.retireLocked(w, a.grace())
 	}
 	a.idle = nil
 	a.wakeWaitersLocked()
@@ -455,19 +329,24 @@ func (a *App) setBroken(ie *ImportError) {
 // Reload starts a new generation of workers with the code as it is now and,
 // once it has imported the app, switches traffic to it. The old generation
 // finishes its requests. When the new code does not import, requests get an
-// error page with the traceback until a later reload succeeds.
+// error page with the traceback until a later reload succeeds; when the new
+// workers cannot start for another reason, the old ones keep serving.
 func (a *App) Reload(why string) {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
 	t0 := time.Now()
 	ws, err := a.startGeneration()
 	a.fillSpares()
+	if errors.Is(err, errClosed) {
+		return
+	}
 	if err != nil {
 		var ie *ImportError
-		if !errors.As(err, &ie) {
-			ie = &ImportError{At: time.Now(), Traceback: err.Error() + "\n"}
+		if errors.As(err, &ie) {
+			a.setBroken(ie)
+		} else {
+			a.log.Errorf("reload (%s) failed, the running code keeps serving: %v", why, err)
 		}
-		a.setBroken(ie)
 		return
 	}
 	a.mu.Lock()
@@ -480,10 +359,11 @@ func (a *App) Reload(why string) {
 	}
 	wasBroken := a.broken != nil
 	a.broken = nil
+	a.gen++
 	for w := range a.workers {
-		a.retireLocked(w, retireGrace)
+		a.retireLocked(w, a.grace())
 	}
-	// Newest lanes on top of the stack, old ones filtered out as they surface.
+	// Newest lanes on top of the stack; old ones are dropped as they surface.
 	for _, w := range ws {
 		a.addLocked(w)
 	}
@@ -502,15 +382,15 @@ func (a *App) Broken() *ImportError {
 	return a.broken
 }
 
-// close stops every worker: the serving ones get grace to finish.
+// close stops every worker process, whatever it is doing (serving, loading,
+// spare, retiring), giving each grace to finish, and waits until all are gone.
 func (a *App) close(grace time.Duration) {
 	a.mu.Lock()
 	a.closed = true
 	var all []*worker
-	for w := range a.workers {
+	for w := range a.procs {
 		all = append(all, w)
 	}
-	all = append(all, a.spares...)
 	a.spares = nil
 	a.workers = map[*worker]bool{}
 	a.idle = nil
@@ -518,6 +398,13 @@ func (a *App) close(grace time.Duration) {
 	a.mu.Unlock()
 	for _, w := range all {
 		w.stop(grace)
+		go func() { // stop's own grace may be longer (a retired worker's)
+			select {
+			case <-w.exited:
+			case <-time.After(grace):
+				w.kill()
+			}
+		}()
 	}
 	for _, w := range all {
 		<-w.exited

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gowsgi/gowsgi/environ"
@@ -19,6 +21,10 @@ import (
 // maxRead caps one body frame, whatever the worker asks for.
 const maxRead = 1 << 20
 
+// windDown is how long a worker gets to finish a request that was cancelled
+// at --timeout because the client, not the app, was slow.
+const windDown = 5 * time.Second
+
 var readBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // outcome is what one exchange ended with, for the handler and the log.
@@ -26,9 +32,10 @@ type outcome struct {
 	wroteHeader bool   // the app's status line went out
 	errStatus   int    // when not wroteHeader: the error status to answer with
 	errTitle    string // and why, in a few words
-	detail      string // more words for the error page and the log
+	detail      string // more words for the error page
+	note        string // for the log, when errTitle does not say it
 	traceback   string // the app's traceback, when it raised
-	abort       bool   // headers went out and the response cannot be completed: cut the connection
+	abort       bool   // the response cannot be completed: cut the connection
 	cancelled   bool   // the client went away
 }
 
@@ -44,19 +51,25 @@ type exchange struct {
 	bodyEOF      bool
 	bodyTooLarge bool
 	bad          string // the app broke a rule in its status or headers
+	noBody       bool   // HEAD, 204 or 304: the body is not sent
+	declared     int64  // the app's Content-Length, or -1
+	written      int64
 	out          outcome
+	clientIO     atomic.Bool // blocked on the client (reading its body, writing to it)
 
 	// Guarded by l.mu: the cancel and timeout callbacks run on other
 	// goroutines and must have no effect once the exchange is over.
-	finished  bool
-	timedOut  bool
-	cancelled bool
+	finished   bool
+	timedOut   bool // the app ran past --timeout
+	clientSlow bool // --timeout passed while we waited on the client
+	cancelled  bool
 }
 
 // serve runs the exchange. On return the lane is either back in step (ready
 // for the next request) or marked broken.
 func (x *exchange) serve(env []byte) outcome {
 	l := x.l
+	x.declared = -1
 	l.mu.Lock()
 	err := l.wr.Send(wire.Request, env)
 	l.mu.Unlock()
@@ -87,7 +100,7 @@ func (x *exchange) serve(env []byte) outcome {
 			if len(p) != 4 {
 				return x.protocolError("a read frame of %d bytes", len(p))
 			}
-			x.answerRead(int(min(binary.BigEndian.Uint32(p), maxRead)))
+			x.answerRead(int(min(max(binary.BigEndian.Uint32(p), 1), maxRead)))
 		case wire.Start:
 			x.start(p)
 		case wire.Data:
@@ -96,10 +109,16 @@ func (x *exchange) serve(env []byte) outcome {
 			x.logLines(string(p))
 		case wire.End, wire.Fail:
 			x.finish()
-			if typ == wire.Fail {
+			switch {
+			case typ == wire.Fail:
 				x.fail(string(p))
-			} else if x.bad != "" {
+			case x.bad != "":
 				x.out.errStatus, x.out.errTitle, x.out.detail = http.StatusInternalServerError, "the app broke the WSGI rules", x.bad
+			case x.clientSlow:
+				x.tooSlow()
+			case !x.noBody && !x.out.cancelled && x.declared >= 0 && x.written < x.declared:
+				x.out.abort = true
+				x.out.note = fmt.Sprintf("the app sent %d bytes of the %d its Content-Length promised", x.written, x.declared)
 			}
 			return x.out
 		default:
@@ -114,9 +133,7 @@ func (x *exchange) finish() {
 	l := x.l
 	l.mu.Lock()
 	x.finished = true
-	if x.timedOut {
-		l.c.SetReadDeadline(time.Time{}) // it fired as the answer arrived
-	}
+	l.c.SetReadDeadline(time.Time{}) // a timeout may have set it as the answer arrived
 	l.mu.Unlock()
 }
 
@@ -125,15 +142,23 @@ func (x *exchange) cancel() {
 	l := x.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	x.cancelLocked()
+}
+
+func (x *exchange) cancelLocked() {
 	if x.finished || x.cancelled {
 		return
 	}
 	x.cancelled = true
 	x.out.cancelled = true
-	l.wr.Send(wire.Cancel, nil)
+	x.l.wr.Send(wire.Cancel, nil)
 }
 
-// timeout fires at --timeout: it unblocks the frame read in serve.
+// timeout fires at --timeout. When we are waiting on the app, its thread is
+// stuck: unblock our read of the lane, and the worker gets replaced. When we
+// are waiting on the client (a stalled upload, a slow download), the client
+// is cut off and the app told to stop; it gets windDown to finish before it
+// counts as stuck too.
 func (x *exchange) timeout() {
 	l := x.l
 	l.mu.Lock()
@@ -141,15 +166,37 @@ func (x *exchange) timeout() {
 	if x.finished {
 		return
 	}
-	x.timedOut = true
-	l.c.SetReadDeadline(time.Now())
+	if !x.clientIO.Load() {
+		x.timedOut = true
+		l.c.SetReadDeadline(time.Now())
+		return
+	}
+	x.clientSlow = true
+	rc := http.NewResponseController(x.w)
+	rc.SetReadDeadline(time.Now())
+	rc.SetWriteDeadline(time.Now())
+	x.cancelLocked()
+	x.out.cancelled = false // not the client's choice: it was too slow
+	time.AfterFunc(windDown, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if !x.finished {
+			x.timedOut = true
+			l.c.SetReadDeadline(time.Now())
+		}
+	})
 }
 
 func (x *exchange) answerRead(n int) {
 	l := x.l
 	if x.bodyEOF || x.cancelledNow() {
+		msg := []byte("the request was cancelled (the client left, or --timeout passed)")
+		typ := wire.BodyError
+		if x.bodyEOF {
+			typ, msg = wire.Body, nil
+		}
 		l.mu.Lock()
-		l.wr.Send(wire.Body, nil)
+		l.wr.Send(typ, msg)
 		l.mu.Unlock()
 		return
 	}
@@ -159,7 +206,9 @@ func (x *exchange) answerRead(n int) {
 	if n > len(buf) {
 		buf = make([]byte, n)
 	}
+	x.clientIO.Store(true)
 	got, err := io.ReadAtLeast(x.body, buf[:n], 1)
+	x.clientIO.Store(false)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -178,6 +227,8 @@ func (x *exchange) answerRead(n int) {
 		if errors.As(err, &tooLarge) {
 			x.bodyTooLarge = true
 			msg = fmt.Sprintf("the request body is larger than --max-body (%d bytes)", tooLarge.Limit)
+		} else if x.clientSlow {
+			msg = fmt.Sprintf("the client sent the request body too slowly (--timeout %s)", x.app.cfg.Timeout)
 		}
 		l.wr.Send(wire.BodyError, []byte(msg))
 	}
@@ -194,9 +245,6 @@ func (x *exchange) start(p []byte) {
 	fields := strings.Split(string(p), "\x00")
 	status := fields[0]
 	code, err := environ.CheckStatus(status)
-	if err == nil && code < 200 {
-		err = fmt.Errorf("the app sent the informational status %q: WSGI apps answer with a final status", status)
-	}
 	if err == nil && len(fields)%2 != 1 {
 		err = errors.New("the worker sent a header without a value")
 	}
@@ -211,16 +259,38 @@ func (x *exchange) start(p []byte) {
 	for i := 1; i+1 < len(fields); i += 2 {
 		k := textproto.CanonicalMIMEHeaderKey(fields[i])
 		h[k] = append(h[k], fields[i+1])
+		if k == "Content-Length" {
+			if n, err := strconv.ParseInt(fields[i+1], 10, 64); err == nil && n >= 0 {
+				x.declared = n
+			}
+		}
 	}
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil // the app chose none: Go must not guess one
+	}
+	x.noBody = x.r.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified
 	x.w.WriteHeader(code)
 	x.out.wroteHeader = true
 }
 
 func (x *exchange) data(p []byte) {
-	if x.bad != "" || !x.out.wroteHeader || x.cancelledNow() {
+	if x.bad != "" || !x.out.wroteHeader || x.noBody || x.cancelledNow() {
 		return
 	}
-	if _, err := x.w.Write(p); err != nil {
+	if x.declared >= 0 && x.written+int64(len(p)) > x.declared {
+		// Send what was promised, then cut: the client must not take the
+		// extra bytes for the start of the next response.
+		p = p[:x.declared-x.written]
+		if !x.out.abort {
+			x.out.abort = true
+			x.out.note = fmt.Sprintf("the app sent more than its Content-Length (%d bytes)", x.declared)
+		}
+	}
+	x.clientIO.Store(true)
+	defer x.clientIO.Store(false)
+	n, err := x.w.Write(p)
+	x.written += int64(n)
+	if err != nil {
 		x.cancel()
 		return
 	}
@@ -243,15 +313,28 @@ func (x *exchange) logLines(text string) {
 // fail handles the app's exception.
 func (x *exchange) fail(traceback string) {
 	x.out.traceback = traceback
-	if x.out.wroteHeader {
+	switch {
+	case x.out.wroteHeader:
 		x.out.abort = true
-		return
-	}
-	x.out.errStatus, x.out.errTitle = http.StatusInternalServerError, "the app raised an exception"
-	if x.bodyTooLarge {
+	case x.bodyTooLarge:
 		x.out.errStatus, x.out.errTitle = http.StatusRequestEntityTooLarge, "the request body is too large"
 		x.out.detail = fmt.Sprintf("The request body is larger than this server accepts (--max-body %d bytes).", x.app.cfg.MaxBody)
+	case x.clientSlow:
+		x.tooSlow()
+	default:
+		x.out.errStatus, x.out.errTitle = http.StatusInternalServerError, "the app raised an exception"
 	}
+}
+
+// tooSlow describes a request cut off at --timeout because of the client.
+func (x *exchange) tooSlow() {
+	if x.out.wroteHeader {
+		x.out.abort = true
+		x.out.note = fmt.Sprintf("the client read the response too slowly (--timeout %s)", x.app.cfg.Timeout)
+		return
+	}
+	x.out.errStatus, x.out.errTitle = http.StatusRequestTimeout, "the client sent the request too slowly"
+	x.out.detail = fmt.Sprintf("The request body did not arrive within --timeout %s.", x.app.cfg.Timeout)
 }
 
 // workerLost handles a lane that failed under the request: the worker died.
@@ -275,6 +358,7 @@ func (x *exchange) workerLost(err error) outcome {
 	}
 	if x.out.wroteHeader {
 		x.out.abort = true
+		x.out.note = note + " mid-response"
 	} else {
 		x.out.errStatus, x.out.errTitle = http.StatusBadGateway, note
 		x.out.detail = "The worker process running the app ended while it handled this request. gowsgi is starting a new one; the next request will be served by it."
@@ -287,6 +371,7 @@ func (x *exchange) stuck() outcome {
 	x.app.stuck(x.l, fmt.Sprintf("has a request stuck past --timeout %s", x.app.cfg.Timeout))
 	if x.out.wroteHeader {
 		x.out.abort = true
+		x.out.note = fmt.Sprintf("the app did not finish within --timeout %s", x.app.cfg.Timeout)
 	} else {
 		x.out.errStatus, x.out.errTitle = http.StatusGatewayTimeout, fmt.Sprintf("the app did not answer within --timeout %s", x.app.cfg.Timeout)
 		x.out.detail = "The request took longer than the server allows. The worker handling it is being replaced."

@@ -26,7 +26,7 @@ func (m *mount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := m.app
 	cw := &countingWriter{ResponseWriter: w}
 	start := time.Now()
-	out := m.serve(cw, r)
+	out := m.serve(cw, w, r)
 	e := logging.Entry{
 		Time:      start,
 		Remote:    r.RemoteAddr,
@@ -48,7 +48,9 @@ func (m *mount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.log.Access(e)
 	if out.abort {
 		// The status line has gone out: cutting the connection is the only
-		// way left to tell the client the body is not complete.
+		// way left to tell the client the body is not complete. What the
+		// client may have goes out first.
+		http.NewResponseController(w).Flush()
 		panic(http.ErrAbortHandler)
 	}
 }
@@ -61,7 +63,9 @@ type served struct {
 	abort     bool
 }
 
-func (m *mount) serve(w http.ResponseWriter, r *http.Request) served {
+// serve answers r on w; raw is the writer under w, which http.MaxBytesReader
+// needs to mark the connection for closing.
+func (m *mount) serve(w, raw http.ResponseWriter, r *http.Request) served {
 	a := m.app
 	if a.cfg.MaxBody > 0 && r.ContentLength > a.cfg.MaxBody {
 		m.errorPage(w, r, http.StatusRequestEntityTooLarge, "the request body is too large",
@@ -105,14 +109,14 @@ func (m *mount) serve(w http.ResponseWriter, r *http.Request) served {
 
 	body := r.Body
 	if a.cfg.MaxBody > 0 {
-		body = http.MaxBytesReader(w, r.Body, a.cfg.MaxBody)
+		body = http.MaxBytesReader(raw, r.Body, a.cfg.MaxBody)
 	}
 	x := &exchange{app: a, l: l, w: w, r: r, body: body}
 	out := x.serve(env)
 	worker := int(l.w.id.Load())
 	a.release(l)
 
-	s := served{traceback: out.traceback, worker: worker, abort: out.abort}
+	s := served{traceback: out.traceback, worker: worker, abort: out.abort, note: out.note}
 	switch {
 	case out.cancelled:
 		s.note = "client went away"
@@ -122,8 +126,6 @@ func (m *mount) serve(w http.ResponseWriter, r *http.Request) served {
 			s.note += ": " + out.detail
 		}
 		m.errorPage(w, r, out.errStatus, out.errTitle, out.detail, out.traceback)
-	case out.abort && out.traceback == "":
-		s.note = "worker lost mid-response"
 	}
 	return s
 }

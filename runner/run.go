@@ -108,13 +108,30 @@ func Run(ctx context.Context, cfg Config) error {
 		go func() { serveErr <- srv.Serve(l) }()
 	}
 
+	// One reload at a time; requests that arrive meanwhile merge into one
+	// more, which sees all the changes.
+	reloadReq := make(chan string, 1)
+	requestReload := func(why string) {
+		select {
+		case reloadReq <- why:
+		default:
+		}
+	}
 	var reloads sync.WaitGroup
+	reloads.Add(1)
+	go func() {
+		defer reloads.Done()
+		for why := range reloadReq {
+			app.Reload(why)
+		}
+	}()
+	var watching sync.WaitGroup
 	if watcher != nil {
-		reloads.Add(1)
+		watching.Add(1)
 		go func() {
-			defer reloads.Done()
+			defer watching.Done()
 			for changed := range watcher.Changes() {
-				app.Reload(describeChanges(cfg.Root, changed))
+				requestReload(describeChanges(cfg.Root, changed))
 			}
 		}()
 	}
@@ -125,7 +142,7 @@ func Run(ctx context.Context, cfg Config) error {
 	for {
 		select {
 		case <-hup:
-			go app.Reload("SIGHUP")
+			requestReload("SIGHUP")
 			continue
 		case err := <-serveErr:
 			if !errors.Is(err, http.ErrServerClosed) {
@@ -142,11 +159,14 @@ func Run(ctx context.Context, cfg Config) error {
 		lg.Warnf("requests still running after %s were cut off", shutdownGrace)
 		srv.Close()
 	}
+	// Workers first, so that a reload still importing stops at once.
+	app.close(time.Second)
 	if watcher != nil {
 		watcher.Close()
-		reloads.Wait()
+		watching.Wait()
 	}
-	app.close(time.Second)
+	close(reloadReq)
+	reloads.Wait()
 	lg.Infof("stopped")
 	return nil
 }

@@ -41,8 +41,7 @@ type worker struct {
 	started  time.Time
 	stopOnce sync.Once
 
-	// onExit is called once when the process ends, from its wait goroutine.
-	onExit func(w *worker)
+	onExit func(w *worker) // called once when the process ends, from its wait goroutine
 }
 
 // lane is one socket to one worker thread.
@@ -64,16 +63,17 @@ type logSink interface {
 
 // spawn starts a worker process and waits for its hello. It does not import
 // the app yet: see load. A spawned but unloaded worker is a warm spare.
-func spawn(eng Engine, id, threads int, log logSink) (*worker, error) {
+// onExit is called once when the process ends.
+func spawn(eng Engine, id, threads int, log logSink, onExit func(*worker)) (*worker, error) {
 	cmd, err := eng.Command()
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{cmd: cmd, exited: make(chan struct{}), started: time.Now()}
+	w := &worker{cmd: cmd, exited: make(chan struct{}), started: time.Now(), onExit: onExit}
 	w.id.Store(int32(id))
 	var parentEnds []net.Conn
 	var childEnds []*os.File
-	cleanup := func() {
+	closeAll := func() {
 		for _, c := range parentEnds {
 			c.Close()
 		}
@@ -84,39 +84,64 @@ func spawn(eng Engine, id, threads int, log logSink) (*worker, error) {
 	for i := 0; i <= threads; i++ {
 		p, c, err := socketPair()
 		if err != nil {
-			cleanup()
+			closeAll()
 			return nil, fmt.Errorf("cannot create the sockets for worker %d: %v", id, err)
 		}
 		parentEnds = append(parentEnds, p)
 		childEnds = append(childEnds, c)
 	}
+	// Our own pipes rather than cmd.StdoutPipe: Wait must not wait for them,
+	// since a process the app started may hold them open long after the
+	// worker itself is gone.
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll()
+		outR.Close()
+		outW.Close()
+		return nil, err
+	}
 	cmd.ExtraFiles = childEnds
+	cmd.Stdout, cmd.Stderr = outW, errW
 	cmd.SysProcAttr = workerProcAttr()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cleanup()
-		return nil, err
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		cleanup()
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		cleanup()
-		return nil, fmt.Errorf("cannot start worker %d (%s): %v", id, cmd.Path, err)
-	}
+	err = cmd.Start()
+	outW.Close()
+	errW.Close()
 	for _, f := range childEnds {
 		f.Close()
 	}
+	childEnds = nil
+	if err != nil {
+		closeAll()
+		outR.Close()
+		errR.Close()
+		return nil, fmt.Errorf("cannot start worker %d (%s): %v", id, cmd.Path, err)
+	}
 	w.pid = cmd.Process.Pid
+	w.ctrl = parentEnds[0]
+	w.ctrlR = wire.NewReader(w.ctrl)
+	w.ctrlW = wire.NewWriter(w.ctrl)
+	for i, c := range parentEnds[1:] {
+		w.lanes = append(w.lanes, &lane{w: w, id: i + 1, c: c, r: wire.NewReader(c), wr: wire.NewWriter(c)})
+	}
 	var output sync.WaitGroup
 	output.Add(2)
-	go w.copyLines(stdout, log, &output)
-	go w.copyLines(stderr, log, &output)
+	go w.copyLines(outR, log, &output)
+	go w.copyLines(errR, log, &output)
 	go func() {
-		output.Wait() // the pipes must be drained before Wait closes them
 		w.exitErr = cmd.Wait()
+		// Let the last lines (a crash's traceback) reach the log first, if
+		// nothing else holds the pipes.
+		drained := make(chan struct{})
+		go func() { output.Wait(); close(drained) }()
+		select {
+		case <-drained:
+		case <-time.After(200 * time.Millisecond):
+		}
 		close(w.exited)
 		for _, l := range w.lanes {
 			l.c.Close()
@@ -126,13 +151,6 @@ func spawn(eng Engine, id, threads int, log logSink) (*worker, error) {
 			w.onExit(w)
 		}
 	}()
-
-	w.ctrl = parentEnds[0]
-	w.ctrlR = wire.NewReader(w.ctrl)
-	w.ctrlW = wire.NewWriter(w.ctrl)
-	for i, c := range parentEnds[1:] {
-		w.lanes = append(w.lanes, &lane{w: w, id: i + 1, c: c, r: wire.NewReader(c), wr: wire.NewWriter(c)})
-	}
 
 	w.ctrl.SetReadDeadline(time.Now().Add(helloTimeout))
 	typ, p, err := w.ctrlR.Next()
@@ -259,8 +277,9 @@ func exitNote(err error) string {
 }
 
 // copyLines logs a worker's output line by line.
-func (w *worker) copyLines(r io.Reader, log logSink, wg *sync.WaitGroup) {
+func (w *worker) copyLines(r io.ReadCloser, log logSink, wg *sync.WaitGroup) {
 	defer wg.Done()
+	defer r.Close()
 	s := bufio.NewScanner(r)
 	s.Buffer(make([]byte, 64<<10), 1<<20)
 	for s.Scan() {
@@ -272,12 +291,18 @@ func (w *worker) copyLines(r io.Reader, log logSink, wg *sync.WaitGroup) {
 // socketPair returns a connected pair: one end as a net.Conn for us, the
 // other as a file for the child.
 func socketPair() (net.Conn, *os.File, error) {
+	// Under ForkLock, as os/exec does: a worker started at the same moment by
+	// another goroutine must not inherit these before they are close-on-exec.
+	syscall.ForkLock.RLock()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fds[0])
+		syscall.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil, nil, err
 	}
-	syscall.CloseOnExec(fds[0])
-	syscall.CloseOnExec(fds[1])
 	pf := os.NewFile(uintptr(fds[0]), "gowsgi-lane")
 	defer pf.Close()
 	c, err := net.FileConn(pf)

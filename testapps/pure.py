@@ -143,13 +143,23 @@ def error_before(environ, start_response):
     raise ValueError('boom before start_response')
 
 
-def error_after(environ, start_response):
-    start_response('200 OK', [('Content-Type', 'text/plain')])
+class Failing(Stream):
+    """Yields one chunk, then raises: close() must still be called."""
 
-    def body():
+    def __iter__(self):
         yield b'partial '
         raise ValueError('boom after the headers went out')
-    return body()
+
+
+def error_after(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return Failing(environ, 0, 0)
+
+
+def file(environ, start_response):
+    """Serves this very file through wsgi.file_wrapper."""
+    start_response('200 OK', [('Content-Type', 'text/x-python')])
+    return environ['wsgi.file_wrapper'](open(__file__, 'rb'), 4096)
 
 
 def bad_status(environ, start_response):
@@ -177,6 +187,47 @@ def noisy(environ, start_response):
     return [b'noisy\n']
 
 
+def inject(environ, start_response):
+    """Puts the query string in a header: a NUL in it must not forge headers."""
+    from urllib.parse import unquote
+    start_response('302 Found', [('Location', unquote(environ['QUERY_STRING'])),
+                                 ('Content-Type', 'text/plain')])
+    return [b'moved\n']
+
+
+def big_chunk(environ, start_response):
+    """One body chunk of ?mb=N MiB (default 17, more than one wire frame)."""
+    n = int(query(environ).get('mb', '17')) << 20
+    start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+    return [b'x' * n]
+
+
+def content_length_lie(environ, start_response):
+    """Declares ?declared=N bytes and sends ?sent=M."""
+    q = query(environ)
+    start_response('200 OK', [('Content-Type', 'text/plain'),
+                              ('Content-Length', q.get('declared', '5'))])
+    return [b'y' * int(q.get('sent', '10'))]
+
+
+def no_content_type(environ, start_response):
+    """HTML without a Content-Type: the server must not guess one."""
+    start_response('200 OK', [])
+    return [b'<html><script>alert(1)</script></html>']
+
+
+def write_loop(environ, start_response):
+    """Writes every 20 ms for 5 s with write(); stops early when cancelled."""
+    write = start_response('200 OK', [('Content-Type', 'text/plain')])
+    try:
+        for i in range(250):
+            write(('line %d\n' % i).encode('ascii'))
+            time.sleep(0.02)
+    finally:
+        environ['wsgi.errors'].write('write loop ended after %d writes\n' % (i + 1))
+    return []
+
+
 ROUTES = {
     '/': hello,
     '/environ': environ,
@@ -193,6 +244,12 @@ ROUTES = {
     '/bad-header': bad_header,
     '/str-body': str_body,
     '/noisy': noisy,
+    '/file': file,
+    '/inject': inject,
+    '/big-chunk': big_chunk,
+    '/content-length-lie': content_length_lie,
+    '/no-content-type': no_content_type,
+    '/write-loop': write_loop,
 }
 
 

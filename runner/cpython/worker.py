@@ -23,12 +23,24 @@ HELLO, IMPORT, READY, FAILED, QUIT, PRELOAD = b'HIKFQP'
 REQUEST, BODY, BODY_ERROR, CANCEL = b'RBXC'
 READ, START, DATA, END, FAIL, LOG = b'rSDEFL'
 
-READ_SIZE = 65536
-RECV_SIZE = 65536  # below malloc's mmap threshold: recv allocates this much each call
+READ_SIZE = 65536  # what wsgi.input asks for at least
+MAX_READ = 1 << 20  # and at most (gowsgi caps a body frame there too)
+# Below malloc's mmap threshold (recv allocates this much on every call), and
+# enough for a whole READ_SIZE body frame.
+RECV_SIZE = READ_SIZE + 4096
+MAX_FRAME = 1 << 20  # payloads are split (body) or cut (text) to this size
 
 
 def frame(typ, payload=b''):
     return HEADER.pack(typ, len(payload)) + payload
+
+
+def text_frame(typ, text):
+    """A LOG or FAIL frame: UTF-8 text, cut to MAX_FRAME."""
+    data = text.encode('utf-8', 'replace')
+    if len(data) > MAX_FRAME:
+        data = data[:MAX_FRAME - 40] + b'\n[... cut: more than 1 MiB of text]\n'
+    return frame(typ, data)
 
 
 class Closed(Exception):
@@ -42,6 +54,9 @@ class Conn(object):
     def __init__(self, fd):
         self.sock = socket.socket(fileno=fd)
         self.buf = bytearray()
+        # Sends come from the lane's thread, but also from any thread the app
+        # hands wsgi.errors to: a frame must go out whole.
+        self.lock = threading.Lock()
 
     def read(self):
         buf = self.buf
@@ -78,11 +93,30 @@ class Conn(object):
         return True  # a frame, or EOF: either way, reading won't block
 
     def send(self, data):
-        self.sock.sendall(data)
+        with self.lock:
+            self.sock.sendall(data)
+
+    def send_data(self, head, data):
+        """Sends head (frames, may be empty) then data as DATA frames of at
+        most MAX_FRAME bytes; large chunks go out without being copied."""
+        n = len(data)
+        if n <= 65536:
+            self.send(head + frame(DATA, data))
+            return
+        view = memoryview(data)
+        with self.lock:
+            sendall = self.sock.sendall
+            if head:
+                sendall(head)
+            for i in range(0, n, MAX_FRAME):
+                part = view[i:i + MAX_FRAME]
+                sendall(HEADER.pack(DATA, len(part)))
+                sendall(part)
 
 
-class Cancelled(Exception):
-    """The client went away or the request timed out."""
+class Cancelled(BaseException):
+    """The client went away or the request timed out. A BaseException, so an
+    app's `except Exception` does not swallow it."""
 
 
 class Input(object):
@@ -90,12 +124,16 @@ class Input(object):
 
     def __init__(self, lane, has_body):
         self.lane = lane
-        self.buf = b''
+        self.buf = bytearray()  # deleting from the front of a bytearray is cheap
         self.eof = not has_body
+        self.error = None
 
-    def _fill(self):
+    def _fill(self, want=READ_SIZE):
+        if self.error is not None:
+            raise IOError(self.error)
         lane = self.lane
-        lane.conn.send(frame(READ, struct.pack('>I', READ_SIZE)))
+        want = min(max(want, READ_SIZE), MAX_READ)
+        lane.conn.send(frame(READ, struct.pack('>I', want)))
         while True:
             typ, payload = lane.conn.read()
             if typ == CANCEL:
@@ -109,35 +147,42 @@ class Input(object):
                 self.eof = True
         elif typ == BODY_ERROR:
             self.eof = True
-            raise IOError(payload.decode('utf-8', 'replace'))
+            self.error = payload.decode('utf-8', 'replace')
+            raise IOError(self.error)
         else:
             raise RuntimeError('gowsgi worker: unexpected frame %r while reading the body' % chr(typ))
+
+    def _take(self, n):
+        data = bytes(memoryview(self.buf)[:n])
+        del self.buf[:n]
+        return data
 
     def read(self, size=-1):
         if size is None or size < 0:
             while not self.eof:
-                self._fill()
-            data, self.buf = self.buf, b''
-            return data
+                self._fill(MAX_READ)
+            return self._take(len(self.buf))
         while len(self.buf) < size and not self.eof:
-            self._fill()
-        data, self.buf = self.buf[:size], self.buf[size:]
-        return data
+            self._fill(size - len(self.buf))
+        return self._take(size)
 
     def readline(self, size=-1):
+        if size is None:
+            size = -1
+        start = 0
         while True:
-            i = self.buf.find(b'\n')
+            i = self.buf.find(b'\n', start)
             if i >= 0:
                 end = i + 1
                 break
-            if self.eof or (size is not None and 0 <= size <= len(self.buf)):
+            if self.eof or 0 <= size <= len(self.buf):
                 end = len(self.buf)
                 break
+            start = len(self.buf)
             self._fill()
-        if size is not None and 0 <= size < end:
+        if 0 <= size < end:
             end = size
-        data, self.buf = self.buf[:end], self.buf[end:]
-        return data
+        return self._take(end)
 
     def readlines(self, hint=None):
         lines, total = [], 0
@@ -161,7 +206,8 @@ class Input(object):
 
 
 class Errors(object):
-    """wsgi.errors: text for gowsgi's log, sent a line at a time."""
+    """wsgi.errors: text for gowsgi's log, sent a line at a time. After the
+    request, what the app still writes to it goes to stderr."""
 
     def __init__(self, lane):
         self.lane = lane
@@ -170,19 +216,29 @@ class Errors(object):
     def write(self, s):
         if not isinstance(s, str):
             raise TypeError('wsgi.errors.write() takes str, not %s' % type(s).__name__)
+        lane = self.lane
+        if lane is None:
+            sys.stderr.write(s)
+            return
         self.pending += s
-        if '\n' in self.pending:
-            head, _, self.pending = self.pending.rpartition('\n')
-            self.lane.conn.send(frame(LOG, head.encode('utf-8', 'replace')))
+        if '\n' in self.pending or len(self.pending) > 65536:
+            head, nl, self.pending = self.pending.rpartition('\n')
+            if not nl:
+                head, self.pending = self.pending, ''
+            lane.conn.send(text_frame(LOG, head))
 
     def writelines(self, seq):
         for s in seq:
             self.write(s)
 
     def flush(self):
-        if self.pending:
-            self.lane.conn.send(frame(LOG, self.pending.encode('utf-8', 'replace')))
+        if self.pending and self.lane is not None:
+            self.lane.conn.send(text_frame(LOG, self.pending))
             self.pending = ''
+
+    def detach(self):
+        self.flush()
+        self.lane = None
 
 
 class FileWrapper(object):
@@ -257,9 +313,12 @@ class Lane(object):
                 body = result[0]
                 self.check_started()
                 out = self.start_frame()
-                if body:
+                errors.detach()
+                if len(body) > 65536:
+                    self.conn.send_data(out, body)
+                    out = b''
+                elif body:
                     out += frame(DATA, body)
-                errors.flush()
                 self.conn.send(out + frame(END))
                 return
             for chunk in result:
@@ -282,9 +341,9 @@ class Lane(object):
             except BaseException:
                 if error is None:
                     error = app_traceback()
-        errors.flush()
+        errors.detach()
         if error is not None:
-            self.conn.send(frame(FAIL, error.encode('utf-8', 'replace')))
+            self.conn.send(text_frame(FAIL, error))
         elif self.sent or self.cancelled:
             self.conn.send(frame(END))
         else:
@@ -292,7 +351,7 @@ class Lane(object):
                 self.check_started()
                 out = self.start_frame()
             except BaseException:
-                self.conn.send(frame(FAIL, app_traceback().encode('utf-8', 'replace')))
+                self.conn.send(text_frame(FAIL, app_traceback()))
                 return
             self.conn.send(out + frame(END))
 
@@ -335,8 +394,12 @@ class Lane(object):
         for name, value in self.headers:
             fields.append(name)
             fields.append(value)
+        joined = '\0'.join(fields)
+        if joined.count('\0') != len(fields) - 1:
+            # The fields travel NUL-separated: a NUL inside one would forge headers.
+            raise ValueError('a NUL character in the status or a header: %r' % (self.headers,))
         try:
-            payload = '\0'.join(fields).encode('latin-1')
+            payload = joined.encode('latin-1')
         except UnicodeEncodeError as e:
             raise ValueError('status and headers must be latin-1 (PEP 3333): %s' % e)
         self.sent = True
@@ -344,18 +407,22 @@ class Lane(object):
 
     def send_body(self, data):
         if self.sent:
-            self.conn.send(frame(DATA, data))
+            self.conn.send_data(b'', data)
         else:
             self.check_started()
-            self.conn.send(self.start_frame() + frame(DATA, data))
+            self.conn.send_data(self.start_frame(), data)
 
     def write(self, data):
         if type(data) is not bytes:
             raise TypeError('write() takes bytes, not %s' % type(data).__name__)
-        if self.cancelled:
-            raise Cancelled()
         if data:
+            if self.cancelled:
+                raise Cancelled()
             self.send_body(data)
+            if self.conn.waiting():
+                self.check_cancel()
+            if self.cancelled:
+                raise Cancelled()
 
 
 class Worker(object):

@@ -31,7 +31,7 @@ var (
 	StringIOType = newType("StringIO", "Text I/O implementation using an in-memory buffer.", newStringIO)
 	FileType     = newType("TextIOWrapper", "A file opened with open() (read-only under gowsgi).", nil)
 	// UnsupportedOperation is raised for writes to read-only streams.
-	UnsupportedOperation = py.OSError.NewType("UnsupportedOperation", "Unsupported I/O operation.", nil, nil)
+	UnsupportedOperation = shims.Subclass(py.OSError, "UnsupportedOperation", "Unsupported I/O operation.")
 )
 
 // Type of the stream.
@@ -42,7 +42,7 @@ func newBytesIO(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, err
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{t: BytesIOType}
+	s := &Stream{t: t}
 	if a[0] != nil && a[0] != py.None {
 		b, ok := a[0].(py.Bytes)
 		if !ok {
@@ -58,7 +58,7 @@ func newStringIO(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, er
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{t: StringIOType, text: true}
+	s := &Stream{t: t, text: true}
 	if a[0] != nil && a[0] != py.None {
 		v, err := str("StringIO", a[0])
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 // JSONDecodeError is json.JSONDecodeError, a ValueError.
-var JSONDecodeError = py.ValueError.NewType("JSONDecodeError", "Subclass of ValueError with the error position.", nil, nil)
+var JSONDecodeError = shims.Subclass(py.ValueError, "JSONDecodeError", "Subclass of ValueError with the error position.")
 
 type jsonEncoder struct {
 	ensureASCII bool

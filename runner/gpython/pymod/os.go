@@ -294,11 +294,15 @@ func registerOSPath() {
 			}
 			return py.String(r), nil
 		}),
-		fn("exists", func(self, a py.Object) (py.Object, error) { return statPred(self, a, func(fi os.FileInfo) bool { return true }) }),
+		fn("exists", func(self, a py.Object) (py.Object, error) {
+			return statPred(self, a, func(fi os.FileInfo) bool { return true })
+		}),
 		fn("isfile", func(self, a py.Object) (py.Object, error) {
 			return statPred(self, a, func(fi os.FileInfo) bool { return fi.Mode().IsRegular() })
 		}),
-		fn("isdir", func(self, a py.Object) (py.Object, error) { return statPred(self, a, func(fi os.FileInfo) bool { return fi.IsDir() }) }),
+		fn("isdir", func(self, a py.Object) (py.Object, error) {
+			return statPred(self, a, func(fi os.FileInfo) bool { return fi.IsDir() })
+		}),
 		fn("getsize", func(self, a py.Object) (py.Object, error) {
 			fi, s, err := pathStat(self, a)
 			if err != nil {

@@ -31,36 +31,6 @@ type cachedCode struct {
 	code  *py.Code
 }
 
-var sources = struct {
-	sync.Mutex
-	m map[string][]string
-}{m: map[string][]string{}}
-
-func rememberSource(path, src string) {
-	sources.Lock()
-	sources.m[path] = strings.Split(src, "\n")
-	sources.Unlock()
-}
-
-// SourceLine returns line n (1-based) of a file gowsgi compiled, or "".
-func SourceLine(path string, n int) string {
-	sources.Lock()
-	lines, ok := sources.m[path]
-	sources.Unlock()
-	if !ok {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return ""
-		}
-		rememberSource(path, string(b))
-		lines = strings.Split(string(b), "\n")
-	}
-	if n < 1 || n > len(lines) {
-		return ""
-	}
-	return strings.TrimRight(lines[n-1], "\r")
-}
-
 func compileFile(path string) (*py.Code, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -76,7 +46,7 @@ func compileFile(path string) (*py.Code, error) {
 	if err != nil {
 		return nil, py.ExceptionNewf(py.OSError, "%v", err)
 	}
-	rememberSource(path, string(src))
+	pymod.RememberSource(path, string(src))
 	code, err := py.Compile(string(src), path, py.ExecMode, 0, true)
 	if err != nil {
 		return nil, err

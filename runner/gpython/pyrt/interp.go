@@ -113,7 +113,7 @@ func (it *Interp) RunMain(src, filename string) error {
 		return err
 	}
 	m.Globals["__package__"] = py.String("")
-	rememberSource(filename, src)
+	pymod.RememberSource(filename, src)
 	_, err = it.Ctx.RunCode(code, m.Globals, m.Globals, nil)
 	return err
 }

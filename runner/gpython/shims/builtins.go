@@ -748,3 +748,55 @@ func floatNew(orig py.NewFunc) py.NewFunc {
 		return orig(t, args, kwargs)
 	}
 }
+
+func boolNew(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+	if len(kwargs) > 0 {
+		return nil, py.ExceptionNewf(py.TypeError, "bool() takes no keyword arguments")
+	}
+	if err := nargs("bool", args, 0, 1); err != nil {
+		return nil, err
+	}
+	if len(args) == 0 {
+		return py.False, nil
+	}
+	r, err := Truth(args[0])
+	return py.NewBool(r), err
+}
+
+func builtinAny(self, seq py.Object) (py.Object, error) {
+	found := false
+	err := Iterate(seq, func(it py.Object) error {
+		t, err := Truth(it)
+		if err != nil {
+			return err
+		}
+		if t {
+			found = true
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil, err
+	}
+	return py.NewBool(found), nil
+}
+
+func builtinAll(self, seq py.Object) (py.Object, error) {
+	all := true
+	err := Iterate(seq, func(it py.Object) error {
+		t, err := Truth(it)
+		if err != nil {
+			return err
+		}
+		if !t {
+			all = false
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil, err
+	}
+	return py.NewBool(all), nil
+}

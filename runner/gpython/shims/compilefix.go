@@ -92,10 +92,33 @@ func (f *fixer) fix(co *py.Code) error {
 	}
 	// Targets of SETUP_EXCEPT: the start of except handlers.
 	handlers := map[int]bool{}
+	targets := map[int]bool{}
 	for _, in := range ins {
 		if in.Op == vm.SETUP_EXCEPT {
 			handlers[in.Target] = true
 		}
+		if in.Target >= 0 {
+			targets[in.Target] = true
+		}
+	}
+	// boolOnTop reports whether instruction i certainly finds a bool (or a
+	// value gpython tests right) on the stack: then the truth helper is not
+	// needed.
+	boolOnTop := func(i int) bool {
+		if i == 0 || targets[ins[i].Pos] {
+			return false
+		}
+		p := ins[i-1]
+		switch p.Op {
+		case vm.COMPARE_OP, vm.UNARY_NOT:
+			return true
+		case vm.LOAD_CONST:
+			switch co.Consts[p.Arg].(type) {
+			case py.Bool, py.NoneType, py.Int, py.String:
+				return true
+			}
+		}
+		return false
 	}
 	classIdx := -1
 	for i, n := range co.Freevars {
@@ -152,6 +175,36 @@ func (f *fixer) fix(co *py.Code) error {
 		case vm.COMPARE_OP:
 			if h := hCompare[in.Arg]; h != nil {
 				rep = call2(h)
+			}
+		case vm.POP_JUMP_IF_FALSE, vm.POP_JUMP_IF_TRUE:
+			if !boolOnTop(i) {
+				rep = []bytecode.Instr{
+					bytecode.New(vm.LOAD_CONST, constIdx(hTruth)),
+					bytecode.New(vm.ROT_TWO, 0),
+					bytecode.New(vm.CALL_FUNCTION, 1),
+					in,
+				}
+			}
+		case vm.JUMP_IF_TRUE_OR_POP, vm.JUMP_IF_FALSE_OR_POP:
+			if !boolOnTop(i) {
+				jump := bytecode.Instr{Op: vm.POP_JUMP_IF_TRUE, Pos: -1, Target: in.Target}
+				if in.Op == vm.JUMP_IF_FALSE_OR_POP {
+					jump.Op = vm.POP_JUMP_IF_FALSE
+				}
+				rep = []bytecode.Instr{
+					bytecode.New(vm.DUP_TOP, 0),
+					bytecode.New(vm.LOAD_CONST, constIdx(hTruth)),
+					bytecode.New(vm.ROT_TWO, 0),
+					bytecode.New(vm.CALL_FUNCTION, 1),
+					jump,
+					bytecode.New(vm.POP_TOP, 0),
+				}
+			}
+		case vm.UNARY_NOT:
+			rep = []bytecode.Instr{
+				bytecode.New(vm.LOAD_CONST, constIdx(hNot)),
+				bytecode.New(vm.ROT_TWO, 0),
+				bytecode.New(vm.CALL_FUNCTION, 1),
 			}
 		case vm.GET_ITER:
 			rep = []bytecode.Instr{

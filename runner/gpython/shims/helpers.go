@@ -69,6 +69,14 @@ var (
 			return py.NewBool(!r), err
 		}),
 	}
+	hTruth = &Helper{Name: "bool", Fn: func(args py.Tuple) (py.Object, error) {
+		r, err := Truth(args[0])
+		return py.NewBool(r), err
+	}}
+	hNot = &Helper{Name: "not", Fn: func(args py.Tuple) (py.Object, error) {
+		r, err := Truth(args[0])
+		return py.NewBool(!r), err
+	}}
 	hIter = &Helper{Name: "iter", Fn: func(args py.Tuple) (py.Object, error) {
 		return GetIter(args[0])
 	}}

@@ -36,6 +36,7 @@ func install() {
 	installContainerMethods()
 	installGenerator()
 	py.StringType.New = strNew
+	py.BoolType.New = boolNew
 	py.BytesType.New = bytesNew(py.BytesType.New)
 	py.IntType.New = intNew(py.IntType.New)
 	py.FloatType.New = floatNew(py.FloatType.New)
@@ -65,13 +66,6 @@ func installTypeAttrs() {
 	py.TypeType.Dict["__getattribute__"] = py.MustNewMethod("__getattribute__", typeGetAttribute, 0, "")
 	py.TypeType.Dict["__setattr__"] = py.MustNewMethod("__setattr__", typeSetAttr, 0, "")
 	py.TypeType.Dict["__delattr__"] = py.MustNewMethod("__delattr__", typeDelAttr, 0, "")
-	py.TypeType.Dict["mro"] = py.MustNewMethod("mro", func(self py.Object, args py.Tuple) (py.Object, error) {
-		t, ok := self.(*py.Type)
-		if !ok {
-			return nil, py.ExceptionNewf(py.TypeError, "mro() needs a type")
-		}
-		return py.NewListFromItems(append([]py.Object(nil), t.Mro...)), nil
-	}, 0, "")
 	py.ObjectType.Dict["__class__"] = &py.Property{Fget: func(self py.Object) (py.Object, error) {
 		return TypeOf(self), nil
 	}}
@@ -206,6 +200,8 @@ func AddBuiltinGlobal(name string, v py.Object) {
 func installBuiltins() {
 	add := func(name string, fn interface{}) { AddBuiltin(py.MustNewMethod(name, fn, 0, "")) }
 	add("len", builtinLen)
+	add("any", builtinAny)
+	add("all", builtinAll)
 	add("repr", builtinRepr)
 	add("ascii", builtinASCII)
 	add("format", builtinFormat)

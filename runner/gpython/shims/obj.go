@@ -516,6 +516,31 @@ func Truth(o py.Object) (bool, error) {
 		return len(x.Items) > 0, nil
 	case py.StringDict:
 		return len(x) > 0, nil
+	case py.Float:
+		return x != 0, nil
+	case *py.Exception:
+		return true, nil
+	case *py.Type:
+		if x.Name == "" {
+			if r, ok, err := callMethod(x, "__bool__"); ok {
+				if err != nil {
+					return false, err
+				}
+				b, ok := r.(py.Bool)
+				if !ok {
+					return false, py.ExceptionNewf(py.TypeError, "__bool__ should return bool, returned %s", TypeName(r))
+				}
+				return bool(b), nil
+			}
+			if r, ok, err := callMethod(x, "__len__"); ok {
+				if err != nil {
+					return false, err
+				}
+				n, err := argInt("__len__", r, 0)
+				return n != 0, err
+			}
+		}
+		return true, nil
 	}
 	return py.ObjectIsTrue(o)
 }

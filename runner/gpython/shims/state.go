@@ -98,15 +98,15 @@ func (st *State) BeginRequest() {
 }
 
 // RecursionError is raised when a context's call depth passes its limit.
-var RecursionError = py.RuntimeError.NewType("RecursionError", "Recursion limit exceeded.", nil, nil)
+var RecursionError = Subclass(py.RuntimeError, "RecursionError", "Recursion limit exceeded.")
 
 // RequestCancelled is raised inside a request that gowsgi cancelled (the
 // client left or --timeout passed). It derives from BaseException so that
 // `except Exception:` does not swallow it.
-var RequestCancelled = py.BaseException.NewType("RequestCancelled", "The request was cancelled by gowsgi.", nil, nil)
+var RequestCancelled = Subclass(py.BaseException, "RequestCancelled", "The request was cancelled by gowsgi.")
 
 // ModuleNotFoundError is ImportError's subclass for a module that is not there.
-var ModuleNotFoundError = py.ImportError.NewType("ModuleNotFoundError", "Module not found.", nil, nil)
+var ModuleNotFoundError = Subclass(py.ImportError, "ModuleNotFoundError", "Module not found.")
 
 var hooksOnce sync.Once
 
@@ -155,4 +155,14 @@ func installGuards() {
 			return res, err
 		}
 	})
+}
+
+// Subclass makes a builtin-style subclass of base (an exception type). The
+// type is readied by Install (py.TypeMakeReady): gpython's NewType copies
+// the base's flags, READY included, which would skip computing the MRO.
+func Subclass(base *py.Type, name, doc string) *py.Type {
+	t := base.NewType(name, doc, nil, nil)
+	t.Flags &^= py.TPFLAGS_READY | py.TPFLAGS_READYING
+	t.ObjectType = py.TypeType
+	return t
 }

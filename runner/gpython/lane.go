@@ -1,0 +1,445 @@
+package gpython
+
+import (
+	"fmt"
+	"net"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+
+	"github.com/go-python/gpython/py"
+
+	"github.com/gowsgi/gowsgi/runner/gpython/pyrt"
+	"github.com/gowsgi/gowsgi/runner/gpython/shims"
+	"github.com/gowsgi/gowsgi/runner/wire"
+)
+
+// frame is one frame read from a lane, copied out of the reader's buffer.
+type frame struct {
+	typ     byte
+	payload []byte
+}
+
+// lane serves the requests of one lane socket with its own gpython context.
+// Only the lane's goroutine touches the context and writes to the socket; a
+// reader goroutine reads the socket, applies cancellations at once (the
+// context's cancel flag is safe to set from any goroutine) and forwards
+// every frame.
+type lane struct {
+	w        *worker
+	id       int
+	conn     net.Conn
+	out      *wire.Writer
+	frames   chan frame
+	interp   *pyrt.Interp
+	app      py.Object
+	stopping atomic.Bool
+	// state is read by the reader goroutine: the current interpreter's
+	// guard state, swapped when the context is replaced.
+	state atomic.Pointer[shims.State]
+}
+
+func (w *worker) newLane(id int, c net.Conn) (*lane, string) {
+	it, app, text := w.newInterp()
+	if text != "" {
+		return nil, text
+	}
+	l := &lane{w: w, id: id, conn: c, out: wire.NewWriter(c), frames: make(chan frame, 16), interp: it, app: app.(py.Object)}
+	l.state.Store(it.State)
+	return l, ""
+}
+
+func (l *lane) read() {
+	defer close(l.frames)
+	r := wire.NewReader(l.conn)
+	for {
+		typ, payload, err := r.Next()
+		if err != nil {
+			return
+		}
+		if typ == wire.Cancel {
+			if st := l.state.Load(); st != nil {
+				st.Cancel()
+			}
+		}
+		l.frames <- frame{typ: typ, payload: append([]byte(nil), payload...)}
+	}
+}
+
+func (l *lane) serve() {
+	go l.read()
+	defer func() {
+		if l.interp != nil {
+			l.interp.Close()
+		}
+	}()
+	for f := range l.frames {
+		if f.typ != wire.Request {
+			continue // a cancel that crossed the end of its request, or a stale body frame
+		}
+		l.w.busy(1)
+		l.handle(f.payload)
+		l.w.busy(-1)
+	}
+}
+
+// replace discards the context (after a panic, a recursion overflow or a
+// cancellation) and makes a fresh one with the app imported.
+func (l *lane) replace() {
+	old := l.interp
+	it, app, text := l.w.newInterp()
+	if text != "" {
+		l.w.errOut.WriteString(fmt.Sprintf("gowsgi gpython worker: lane %d could not re-import the app:\n%s", l.id, text))
+		// keep the old context: better a suspect context than none
+		return
+	}
+	l.interp, l.app = it, app.(py.Object)
+	l.state.Store(it.State)
+	old.Close()
+}
+
+// request is the state of one request on a lane.
+type request struct {
+	l         *lane
+	st        *shims.State
+	status    string
+	headers   [][2]string
+	started   bool // start_response was called
+	sent      bool // S went out
+	cancelled bool
+	errors    *errorStream
+	input     *inputStream
+	lost      bool // the lane socket failed
+}
+
+func (l *lane) handle(payload []byte) {
+	it := l.interp
+	st := it.State
+	st.ResetCancel()
+	st.BeginRequest()
+	st.Tripped, st.Cancelled = false, false
+	req := &request{l: l, st: st}
+	broken := false
+	var failText string
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				broken = true
+				failText = fmt.Sprintf("internal error in gpython: %v\n\n%s", r, trimStack(debug.Stack()))
+			}
+		}()
+		failText = req.run(payload)
+	}()
+	it.FlushOutput()
+	if req.errors != nil {
+		req.errors.flush()
+	}
+	if failText != "" {
+		_ = l.out.Write(wire.Fail, []byte(failText))
+	}
+	_ = l.out.Flush()
+	if broken || st.Tripped || st.Cancelled {
+		l.replace()
+	}
+}
+
+func trimStack(s []byte) string {
+	lines := strings.Split(string(s), "\n")
+	if len(lines) > 40 {
+		lines = append(lines[:40], "...")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// run serves one request; it returns the text of an F frame, or "" when it
+// ended the response itself.
+func (req *request) run(payload []byte) string {
+	l := req.l
+	environ, err := req.environ(payload)
+	if err != nil {
+		return fmt.Sprintf("gowsgi gpython worker: bad request frame: %v\n", err)
+	}
+	sr := py.MustNewMethod("start_response", req.startResponse, 0, "start_response(status, headers, exc_info=None) -> write")
+	result, err := py.Call(l.app, py.Tuple{environ, sr}, nil)
+	if err != nil {
+		return req.finish(nil, err)
+	}
+	// The common one-chunk answer: status, body and end in one write.
+	if list, ok := result.(*py.List); ok && len(list.Items) == 1 {
+		if body, ok := list.Items[0].(py.Bytes); ok {
+			if !req.started {
+				return req.finish(result, py.ExceptionNewf(py.AssertionError, "the app returned without calling start_response()"))
+			}
+			if err := req.writeStart(); err != nil {
+				return req.finish(result, err)
+			}
+			req.errors.flush()
+			if len(body) > 0 {
+				_ = l.out.Write(wire.Data, body)
+			}
+			_ = l.out.Write(wire.End, nil)
+			return ""
+		}
+	}
+	err = req.iterate(result)
+	return req.finish(result, err)
+}
+
+// iterate sends the chunks of the response iterable.
+func (req *request) iterate(result py.Object) error {
+	flushEach := true
+	var next func() (py.Object, error)
+	switch r := result.(type) {
+	case *py.List:
+		i := 0
+		flushEach = false
+		next = func() (py.Object, error) {
+			if i >= len(r.Items) {
+				return nil, nil
+			}
+			i++
+			return r.Items[i-1], nil
+		}
+	case py.Tuple:
+		i := 0
+		flushEach = false
+		next = func() (py.Object, error) {
+			if i >= len(r) {
+				return nil, nil
+			}
+			i++
+			return r[i-1], nil
+		}
+	default:
+		iter, err := py.Iter(result)
+		if err != nil {
+			return err
+		}
+		next = func() (py.Object, error) {
+			v, err := py.Next(iter)
+			if err != nil {
+				if shims.IsStopIteration(err) {
+					return nil, nil
+				}
+				return nil, err
+			}
+			return v, nil
+		}
+	}
+	for {
+		if req.st.IsCancelled() {
+			req.cancelled = true
+			return nil
+		}
+		chunk, err := next()
+		if err != nil {
+			return err
+		}
+		if chunk == nil {
+			return nil
+		}
+		b, ok := chunk.(py.Bytes)
+		if !ok {
+			return py.ExceptionNewf(py.TypeError, "the app yielded %s, not bytes: WSGI response bodies are bytes (encode text first, e.g. s.encode(\"utf-8\"))", shims.TypeName(chunk))
+		}
+		if len(b) == 0 {
+			continue
+		}
+		if err := req.sendBody(b, flushEach); err != nil {
+			return err
+		}
+		if req.lost {
+			return nil
+		}
+	}
+}
+
+// finish calls close() on the iterable and ends the response: E, or the
+// F text it returns.
+func (req *request) finish(result py.Object, appErr error) string {
+	l := req.l
+	if appErr != nil && (req.st.IsCancelled() || py.IsException(shims.RequestCancelled, appErr)) {
+		req.cancelled = true
+		appErr = nil
+	}
+	if result != nil {
+		if err := closeIterable(result); err != nil && appErr == nil {
+			if !req.st.IsCancelled() {
+				appErr = err
+			}
+		}
+	}
+	if req.lost {
+		return ""
+	}
+	if appErr != nil {
+		return pyrt.FormatError(appErr)
+	}
+	if req.sent || req.cancelled {
+		_ = l.out.Write(wire.End, nil)
+		return ""
+	}
+	if !req.started {
+		return pyrt.FormatError(py.ExceptionNewf(py.AssertionError, "the app returned without calling start_response()"))
+	}
+	if err := req.writeStart(); err != nil {
+		return pyrt.FormatError(err)
+	}
+	_ = l.out.Write(wire.End, nil)
+	return ""
+}
+
+func closeIterable(result py.Object) error {
+	switch r := result.(type) {
+	case *py.List, py.Tuple:
+		return nil
+	case *py.Generator:
+		shims.CloseGenerator(r)
+		return nil
+	}
+	c, err := py.GetAttrString(result, "close")
+	if err != nil {
+		return nil
+	}
+	if _, isExc := result.(*py.Exception); isExc {
+		return nil
+	}
+	_, err = py.Call(c, nil, nil)
+	return err
+}
+
+// writeStart buffers the S frame.
+func (req *request) writeStart() error {
+	payload := make([]byte, 0, 256)
+	add := func(s string) error {
+		b, ok := shims.ToLatin1(s)
+		if !ok {
+			return py.ExceptionNewf(py.ValueError, "status and headers must be latin-1 (PEP 3333): %s", shims.Quote(s))
+		}
+		if len(payload) > 0 {
+			payload = append(payload, 0)
+		}
+		payload = append(payload, b...)
+		return nil
+	}
+	if err := add(req.status); err != nil {
+		return err
+	}
+	for _, h := range req.headers {
+		if err := add(h[0]); err != nil {
+			return err
+		}
+		if err := add(h[1]); err != nil {
+			return err
+		}
+	}
+	req.sent = true
+	return req.l.out.Write(wire.Start, payload)
+}
+
+func (req *request) sendBody(b []byte, flush bool) error {
+	l := req.l
+	if !req.sent {
+		if !req.started {
+			return py.ExceptionNewf(py.AssertionError, "the app sent body bytes before calling start_response()")
+		}
+		if err := req.writeStart(); err != nil {
+			return err
+		}
+	}
+	req.errors.flush()
+	for len(b) > 0 {
+		n := len(b)
+		if n > wire.MaxPayload {
+			n = wire.MaxPayload
+		}
+		if err := l.out.Write(wire.Data, b[:n]); err != nil {
+			req.lost = true
+			return nil
+		}
+		b = b[n:]
+	}
+	if flush {
+		if err := l.out.Flush(); err != nil {
+			req.lost = true
+		}
+	}
+	return nil
+}
+
+func (req *request) startResponse(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+	if len(args) > 3 {
+		return nil, py.ExceptionNewf(py.TypeError, "start_response() takes 2 or 3 arguments (%d given)", len(args))
+	}
+	a := append(py.Tuple{}, args...)
+	for k, v := range kwargs {
+		idx := map[string]int{"status": 0, "headers": 1, "response_headers": 1, "exc_info": 2}[k]
+		if idx == 0 && k != "status" {
+			return nil, py.ExceptionNewf(py.TypeError, "start_response() got an unexpected keyword argument '%s'", k)
+		}
+		for len(a) <= idx {
+			a = append(a, nil)
+		}
+		a[idx] = v
+	}
+	if len(a) < 2 || a[0] == nil || a[1] == nil {
+		return nil, py.ExceptionNewf(py.TypeError, "start_response() missing status or headers")
+	}
+	if len(a) > 2 && a[2] != nil && a[2] != py.None {
+		if ok, _ := shims.Truth(a[2]); ok {
+			if req.sent {
+				// PEP 3333: re-raise the original exception.
+				info, err := shims.ToList(a[2])
+				if err == nil && len(info) >= 2 {
+					if e, ok := info[1].(*py.Exception); ok {
+						return nil, e
+					}
+				}
+				return nil, py.ExceptionNewf(py.AssertionError, "start_response() called with exc_info after the headers were sent")
+			}
+		}
+	} else if req.started {
+		return nil, py.ExceptionNewf(py.AssertionError, "start_response() called a second time without exc_info (PEP 3333)")
+	}
+	status, ok := a[0].(py.String)
+	if !ok {
+		return nil, py.ExceptionNewf(py.TypeError, "status must be a str, not %s", shims.TypeName(a[0]))
+	}
+	list, ok := a[1].(*py.List)
+	if !ok {
+		return nil, py.ExceptionNewf(py.TypeError, "headers must be a list, not %s", shims.TypeName(a[1]))
+	}
+	headers := make([][2]string, 0, len(list.Items))
+	for _, h := range list.Items {
+		t, ok := h.(py.Tuple)
+		if ok && len(t) == 2 {
+			n, ok1 := t[0].(py.String)
+			v, ok2 := t[1].(py.String)
+			if ok1 && ok2 {
+				headers = append(headers, [2]string{string(n), string(v)})
+				continue
+			}
+		}
+		r, _ := shims.Repr(h)
+		return nil, py.ExceptionNewf(py.TypeError, "each header must be a (str, str) tuple, got %s", r)
+	}
+	req.status, req.headers, req.started = string(status), headers, true
+	return py.MustNewMethod("write", req.write, 0, "write(data): send body bytes now"), nil
+}
+
+func (req *request) write(self py.Object, arg py.Object) (py.Object, error) {
+	b, ok := arg.(py.Bytes)
+	if !ok {
+		return nil, py.ExceptionNewf(py.TypeError, "write() takes bytes, not %s", shims.TypeName(arg))
+	}
+	if req.st.IsCancelled() {
+		req.st.Cancelled = true
+		return nil, py.ExceptionNewf(shims.RequestCancelled, "request cancelled by gowsgi (client gone or --timeout)")
+	}
+	if len(b) > 0 {
+		if err := req.sendBody(b, true); err != nil {
+			return nil, err
+		}
+	}
+	return py.None, nil
+}

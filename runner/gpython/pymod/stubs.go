@@ -1,0 +1,6 @@
+package pymod
+
+func registerRe()          {}
+func registerDatetime()    {}
+func registerCollections() {}
+func registerSmall()       {}

@@ -1,0 +1,165 @@
+package runner
+
+import (
+	"context"
+	"time"
+)
+
+// The pool: free lanes are a stack (the most recently freed on top, so a
+// light load stays on a few warm threads), and requests that find none wait
+// in line for one.
+
+// addLocked makes w one of the serving workers and frees its lanes.
+func (a *App) addLocked(w *worker) {
+	a.workers[w] = true
+	for _, l := range w.lanes {
+		a.freeLocked(l)
+	}
+}
+
+// freeLocked gives a lane to the longest waiter, or puts it on the idle stack.
+func (a *App) freeLocked(l *lane) {
+	if len(a.waiters) > 0 {
+		ch := a.waiters[0]
+		a.waiters = a.waiters[1:]
+		ch <- l
+		return
+	}
+	a.idle = append(a.idle, l)
+}
+
+// usableLocked says whether a lane may take a request.
+func (a *App) usableLocked(l *lane) bool {
+	return !l.broken && a.workers[l.w] && !l.w.retiring.Load() && !l.w.dead()
+}
+
+// hotLanes is how many requests one worker runs at once before a new
+// request would rather wait a moment for one of them to finish: past a few,
+// threads mostly take turns at the GIL, and every turn costs a context switch.
+const hotLanes = 4
+
+// spillDelay is how long a request waits for a hot lane before it takes a
+// cold one. Slow requests (sleeps, queries) still spread over every thread,
+// each only this much later.
+const spillDelay = time.Millisecond
+
+// acquire borrows a lane, waiting at most cfg.QueueTimeout for one.
+func (a *App) acquire(ctx context.Context) (*lane, error) {
+	var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
+	if a.cfg.QueueTimeout > 0 {
+		timer := time.NewTimer(a.cfg.QueueTimeout)
+		defer timer.Stop()
+		expired = timer.C
+	}
+	spill := false
+	var spillTimer *time.Timer
+	a.mu.Lock()
+	for {
+		if a.closed {
+			a.mu.Unlock()
+			return nil, errClosed
+		}
+		if l := a.takeIdleLocked(spill); l != nil {
+			a.mu.Unlock()
+			return l, nil
+		}
+		if a.broken != nil && len(a.workers) == 0 {
+			a.mu.Unlock()
+			return nil, errBroken
+		}
+		var spilled <-chan time.Time
+		if len(a.idle) > 0 && !spill { // only cold lanes are free: give a hot one a moment
+			if spillTimer == nil {
+				spillTimer = time.NewTimer(spillDelay)
+				defer spillTimer.Stop()
+			}
+			spilled = spillTimer.C
+		}
+		ch := make(chan *lane, 1)
+		a.waiters = append(a.waiters, ch)
+		a.mu.Unlock()
+
+		var l *lane
+		var err error
+		select {
+		case l = <-ch:
+		case <-spilled:
+			spill = true
+		case <-expired:
+			err = errQueueTimeout
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		a.mu.Lock()
+		if l == nil {
+			a.removeWaiterLocked(ch)
+			select {
+			case l = <-ch: // handed over just as we stopped waiting
+			default:
+			}
+		}
+		if l != nil && a.usableLocked(l) {
+			if err == nil {
+				l.w.inFlight.Add(1)
+				a.mu.Unlock()
+				return l, nil
+			}
+			a.freeLocked(l) // we are giving up: pass it on
+		}
+		if err != nil {
+			a.mu.Unlock()
+			return nil, err
+		}
+		// Spilled, or woken without a usable lane (a reload swapped the
+		// workers, or failed): look again.
+	}
+}
+
+// takeIdleLocked pops the most recently freed usable lane whose worker is
+// not already running hotLanes requests (any such lane, with cold).
+func (a *App) takeIdleLocked(cold bool) *lane {
+	for i := len(a.idle) - 1; i >= 0; i-- {
+		l := a.idle[i]
+		if !a.usableLocked(l) {
+			a.idle = append(a.idle[:i], a.idle[i+1:]...)
+			continue
+		}
+		if cold || l.w.inFlight.Load() < hotLanes {
+			a.idle = append(a.idle[:i], a.idle[i+1:]...)
+			l.w.inFlight.Add(1)
+			return l
+		}
+	}
+	return nil
+}
+
+func (a *App) removeWaiterLocked(ch chan *lane) {
+	for i, c := range a.waiters {
+		if c == ch {
+			a.waiters = append(a.waiters[:i], a.waiters[i+1:]...)
+			return
+		}
+	}
+}
+
+// wakeWaitersLocked makes every waiter look again (after a failed reload).
+func (a *App) wakeWaitersLocked() {
+	for _, ch := range a.waiters {
+		ch <- nil
+	}
+	a.waiters = nil
+}
+
+// release returns a lane after its request.
+func (a *App) release(l *lane) {
+	w := l.w
+	left := w.inFlight.Add(-1)
+	a.mu.Lock()
+	if a.usableLocked(l) {
+		a.freeLocked(l)
+	}
+	a.mu.Unlock()
+	if left == 0 && w.retiring.Load() {
+		w.stop(a.grace())
+	}
+}
