@@ -184,6 +184,9 @@ func launch(t *testing.T, dir string, env []string, args ...string) *server {
 	}()
 	t.Cleanup(func() {
 		s.stop()
+		if strings.Contains(s.out.String(), "WARNING: DATA RACE") {
+			t.Errorf("the race detector found a data race in gowsgi (built with GOFLAGS=-race)")
+		}
 		if t.Failed() {
 			t.Logf("gowsgi output:\n%s", s.out)
 		}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 //go:embed worker.py
@@ -23,7 +24,10 @@ type Engine struct {
 	Python  string // the interpreter's path
 	Version string // "3.11.2"
 	Origin  string // how it was found: "--python", "$VIRTUAL_ENV", "./.venv", "PATH"
-	script  string // the worker program, written to disk once
+
+	once      sync.Once // workers start in parallel; the program is written once
+	script    string    // the worker program's path
+	scriptErr error
 }
 
 // Find locates the interpreter in gowsgi's order: the explicit --python,
@@ -93,12 +97,9 @@ func (e *Engine) Describe() string {
 
 // Command returns the command for one worker process.
 func (e *Engine) Command() (*exec.Cmd, error) {
-	if e.script == "" {
-		script, err := writeScript()
-		if err != nil {
-			return nil, err
-		}
-		e.script = script
+	e.once.Do(func() { e.script, e.scriptErr = writeScript() })
+	if e.scriptErr != nil {
+		return nil, e.scriptErr
 	}
 	// -u: the app's prints reach the log at once, not when a buffer fills.
 	return exec.Command(e.Python, "-u", e.script), nil
