@@ -23,6 +23,10 @@ test: deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) test -count=1 -timeout 20m ./...
+	@# The packages with concurrency of their own, and the served binary
+	@# itself built with the race detector (the harness fails on any report).
+	$(GO) test -race -count=1 -timeout 20m ./runner/... ./reload/ ./environ/
+	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool' .
 
 run:
 	$(GO) run . -n -d testapps web --wsgi routed.app.application

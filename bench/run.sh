@@ -66,7 +66,7 @@ run "gowsgi gpython 1x20"        "$tmp/gowsgi" -n web --listen tcp:PORT --wsgi p
 run "gunicorn sync 1 worker"     $py -m gunicorn -w 1 -b 127.0.0.1:PORT pure:application
 run "gunicorn gthread 1x20"      $py -m gunicorn -w 1 --threads 20 -b 127.0.0.1:PORT pure:application
 run "waitress 4 threads"         $py -m waitress --listen=127.0.0.1:PORT pure:application
-run "twistd web --wsgi"          twistd3 -n --pidfile= web --listen tcp:PORT:interface=127.0.0.1 --wsgi pure.application
+run "twistd web --wsgi"          env PYTHONPATH=. twistd3 -n --pidfile= web --listen tcp:PORT:interface=127.0.0.1 --wsgi pure.application
 
 echo
 base=${rps["gunicorn sync 1 worker"]}

@@ -133,7 +133,9 @@ func (x *exchange) finish() {
 	l := x.l
 	l.mu.Lock()
 	x.finished = true
-	l.c.SetReadDeadline(time.Time{}) // a timeout may have set it as the answer arrived
+	if x.timedOut || x.clientSlow {
+		l.c.SetReadDeadline(time.Time{}) // a timeout set it as the answer arrived
+	}
 	l.mu.Unlock()
 }
 

@@ -64,7 +64,7 @@ type side struct {
 func (s *side) send(typ byte, payload []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.send(typ, payload)
+	return s.w.Send(typ, payload)
 }
 
 func newSide(c net.Conn) *side { return &side{c: c, r: wire.NewReader(c), w: wire.NewWriter(c)} }

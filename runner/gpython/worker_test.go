@@ -370,10 +370,10 @@ func TestNoSuchApp(t *testing.T) {
 
 func TestColonSpecAndPackages(t *testing.T) {
 	dir := writeApp(t, map[string]string{
-		"pkg/__init__.py": "",
+		"pkg/__init__.py":     "",
 		"pkg/sub/__init__.py": "from .views import app\n",
-		"pkg/sub/views.py": "from ..util import body\n\ndef app(environ, start_response):\n    start_response('200 OK', [])\n    return [body()]\n",
-		"pkg/util.py":      "def body():\n    return b'from util'\n",
+		"pkg/sub/views.py":    "from ..util import body\n\ndef app(environ, start_response):\n    start_response('200 OK', [])\n    return [body()]\n",
+		"pkg/util.py":         "def body():\n    return b'from util'\n",
 	})
 	for _, spec := range []string{"pkg.sub:app", "pkg.sub.app", "pkg.sub.views.app"} {
 		h := startWorker(t, dir, spec, 1)

@@ -3,6 +3,7 @@ package gpython
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"strings"
 
 	"github.com/go-python/gpython/py"
@@ -17,18 +18,34 @@ const readSize = 65536
 // environ builds the WSGI environ from an R frame: the pairs are latin-1
 // (WSGI's native strings), so each byte becomes one code point.
 func (req *request) environ(payload []byte) (py.StringDict, error) {
-	pairs, err := wire.Pairs(payload)
-	if err != nil {
-		return nil, err
+	n := bytes.Count(payload, []byte{0}) + 1
+	if len(payload) == 0 {
+		n = 0
 	}
-	env := py.NewStringDictSized(len(pairs) + 8)
+	if n%2 != 0 {
+		return nil, fmt.Errorf("odd number of fields (%d) in the environ", n)
+	}
+	env := py.NewStringDictSized(n/2 + 8)
 	hasBody := true
-	for _, p := range pairs {
-		if p[0] == "gowsgi.body" {
-			hasBody = p[1] != "0"
+	for len(payload) > 0 {
+		i := bytes.IndexByte(payload, 0)
+		key := payload[:i]
+		payload = payload[i+1:]
+		j := bytes.IndexByte(payload, 0)
+		if j < 0 {
+			j = len(payload)
+		}
+		val := payload[:j]
+		if j < len(payload) {
+			payload = payload[j+1:]
+		} else {
+			payload = nil
+		}
+		if string(key) == "gowsgi.body" {
+			hasBody = string(val) != "0"
 			continue
 		}
-		env[shims.Latin1([]byte(p[0]))] = py.String(shims.Latin1([]byte(p[1])))
+		env[shims.Latin1(key)] = py.String(shims.Latin1(val))
 	}
 	w := req.l.w
 	req.input = &inputStream{req: req, eof: !hasBody}

@@ -38,11 +38,72 @@ func registerTime() {
 			return nil, py.ExceptionNewf(shims.RequestCancelled, "request cancelled by gowsgi (client gone or --timeout)")
 		}
 	})
+	structTime := NewStructType("time.struct_time", []string{"tm_year", "tm_mon", "tm_mday", "tm_hour", "tm_min", "tm_sec", "tm_wday", "tm_yday", "tm_isdst"})
+	mk := func(t time.Time, isdst int) py.Object {
+		return structTime.Make(py.Tuple{py.Int(t.Year()), py.Int(t.Month()), py.Int(t.Day()), py.Int(t.Hour()), py.Int(t.Minute()),
+			py.Int(t.Second()), py.Int((int(t.Weekday()) + 6) % 7), py.Int(t.YearDay()), py.Int(isdst)})
+	}
+	secsArg := func(name string, args py.Tuple) (time.Time, error) {
+		if len(args) == 0 || args[0] == py.None {
+			return time.Now(), nil
+		}
+		f, err := floatArg(name, args[0])
+		if err != nil {
+			return time.Time{}, err
+		}
+		return time.Unix(0, int64(f*1e9)), nil
+	}
+	replace := map[string]*py.Method{
+		"sleep": sleep,
+		"gmtime": fn("gmtime", func(self py.Object, args py.Tuple) (py.Object, error) {
+			t, err := secsArg("gmtime", args)
+			if err != nil {
+				return nil, err
+			}
+			return mk(t.UTC(), 0), nil
+		}),
+		"localtime": fn("localtime", func(self py.Object, args py.Tuple) (py.Object, error) {
+			t, err := secsArg("localtime", args)
+			if err != nil {
+				return nil, err
+			}
+			return mk(t.Local(), 0), nil
+		}),
+		"strftime": fn("strftime", func(self py.Object, args py.Tuple) (py.Object, error) {
+			if len(args) < 1 || len(args) > 2 {
+				return nil, py.ExceptionNewf(py.TypeError, "strftime() takes 1 or 2 arguments")
+			}
+			f, err := str("strftime", args[0])
+			if err != nil {
+				return nil, err
+			}
+			t := time.Now().Local()
+			if len(args) == 2 {
+				items, err := shims.ToList(args[1])
+				if err != nil || len(items) < 6 {
+					return nil, py.ExceptionNewf(py.TypeError, "strftime(): the time tuple must have 9 items")
+				}
+				v := make([]int, 6)
+				for i := range v {
+					if v[i], err = intArg("strftime", items[i], 0); err != nil {
+						return nil, err
+					}
+				}
+				t = time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], 0, time.UTC)
+			}
+			return py.String(Strftime(f, t, 0, nil)), nil
+		}),
+	}
 	for i, m := range impl.Methods {
-		if m.Name == "sleep" {
-			impl.Methods[i] = sleep
+		if r, ok := replace[m.Name]; ok {
+			impl.Methods[i] = r
+			delete(replace, m.Name)
 		}
 	}
+	for _, m := range replace {
+		impl.Methods = append(impl.Methods, m)
+	}
+	impl.Globals["struct_time"] = structTime.T
 }
 
 func registerHTML() {

@@ -129,6 +129,10 @@ func (e *jsonEncoder) encode(o py.Object) error {
 		return e.array(x)
 	case *StructVal:
 		return e.array(x.Items)
+	case *DefaultDict:
+		return e.encode(x.d)
+	case *Deque:
+		return e.array(x.items)
 	case py.StringDict:
 		keys := shims.SortedKeys(x)
 		if len(keys) == 0 {

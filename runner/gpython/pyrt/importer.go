@@ -246,7 +246,7 @@ func gcdImport(ctx py.Context, name string) (*py.Module, error) {
 		}
 		last = name[i+1:]
 		p, ok := parent.Globals["__path__"]
-		if !ok {
+		if !ok && py.GetModuleImpl(name) == nil {
 			return nil, notFound(name, "No module named '"+name+"'; '"+name[:i]+"' is not a package")
 		}
 		items, _ := shims.ToList(p)

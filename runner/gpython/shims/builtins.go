@@ -107,7 +107,7 @@ func builtinASCII(self, o py.Object) (py.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return py.String(py.StringEscape(py.String(s), true)), nil
+	return py.String(ASCII(s)), nil
 }
 
 func builtinFormat(self py.Object, args py.Tuple) (py.Object, error) {

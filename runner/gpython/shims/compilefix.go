@@ -206,6 +206,11 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.ROT_TWO, 0),
 				bytecode.New(vm.CALL_FUNCTION, 1),
 			}
+		case vm.LOAD_NAME, vm.LOAD_GLOBAL:
+			// gpython's parser makes `@a.b` a single name "a.b".
+			if int(in.Arg) < len(co.Names) && strings.Contains(co.Names[in.Arg], ".") {
+				rep = dottedLoad(co, in.Op, co.Names[in.Arg])
+			}
 		case vm.GET_ITER:
 			rep = []bytecode.Instr{
 				bytecode.New(vm.LOAD_CONST, constIdx(hIter)),
@@ -247,6 +252,50 @@ func (f *fixer) fix(co *py.Code) error {
 		co.Stacksize += 4
 	}
 	return nil
+}
+
+func nameIndex(co *py.Code, name string) uint32 {
+	for i, n := range co.Names {
+		if n == name {
+			return uint32(i)
+		}
+	}
+	co.Names = append(co.Names, name)
+	return uint32(len(co.Names) - 1)
+}
+
+// dottedLoad loads a.b.c as a, then its attributes.
+func dottedLoad(co *py.Code, op vm.OpCode, dotted string) []bytecode.Instr {
+	parts := strings.Split(dotted, ".")
+	var first bytecode.Instr
+	found := false
+	if op == vm.LOAD_GLOBAL {
+		if co.Flags&py.CO_OPTIMIZED != 0 {
+			for i, v := range co.Varnames {
+				if v == parts[0] {
+					first, found = bytecode.New(vm.LOAD_FAST, uint32(i)), true
+				}
+			}
+		}
+		for i, v := range co.Cellvars {
+			if v == parts[0] {
+				first, found = bytecode.New(vm.LOAD_DEREF, uint32(i)), true
+			}
+		}
+		for i, v := range co.Freevars {
+			if v == parts[0] {
+				first, found = bytecode.New(vm.LOAD_DEREF, uint32(len(co.Cellvars)+i)), true
+			}
+		}
+	}
+	if !found {
+		first = bytecode.New(op, nameIndex(co, parts[0]))
+	}
+	out := []bytecode.Instr{first}
+	for _, p := range parts[1:] {
+		out = append(out, bytecode.New(vm.LOAD_ATTR, nameIndex(co, p)))
+	}
+	return out
 }
 
 // firstArg returns the instruction that loads a function's first argument.

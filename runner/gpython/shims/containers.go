@@ -162,8 +162,7 @@ func installContainerMethods() {
 		if len(args) > 1 {
 			return args[1], nil
 		}
-		r, _ := Repr(args[0])
-		return nil, py.ExceptionNewf(py.KeyError, "%s", r)
+		return nil, KeyError(args[0])
 	}))
 	method(D, "popitem", noKw("popitem", func(self py.Object, args py.Tuple) (py.Object, error) {
 		d := self.(py.StringDict)

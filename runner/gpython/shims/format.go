@@ -180,7 +180,7 @@ func PercentFormat(format string, values py.Object) (string, error) {
 				s, err = Repr(val)
 			default:
 				s, err = Repr(val)
-				s = py.StringEscape(py.String(s), true)
+				s = ASCII(s)
 			}
 			if err != nil {
 				return "", err
@@ -749,7 +749,7 @@ func strFormat(format string, args py.Tuple, kwargs py.StringDict, auto *int, ma
 				return "", err
 			}
 			if conv == 'a' {
-				s = py.StringEscape(py.String(s), true)
+				s = ASCII(s)
 			}
 			v = py.String(s)
 		case 's':
@@ -805,7 +805,7 @@ func lookupField(name string, args py.Tuple, kwargs py.StringDict, auto *int, ma
 		var ok bool
 		v, ok = kwargs[first]
 		if !ok {
-			return nil, py.ExceptionNewf(py.KeyError, "%s", py.StringEscape(py.String(first), false))
+			return nil, KeyError(py.String(first))
 		}
 	}
 	for rest != "" {

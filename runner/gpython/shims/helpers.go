@@ -183,11 +183,29 @@ func GetItem(o, key py.Object) (py.Object, error) {
 				return v, nil
 			}
 		}
-		r, err := Repr(key)
-		if err != nil {
-			return nil, err
+		return nil, KeyError(key)
+	case *py.List:
+		if i, ok := key.(py.Int); ok {
+			n := py.Int(len(x.Items))
+			if i < 0 {
+				i += n
+			}
+			if i < 0 || i >= n {
+				return nil, py.ExceptionNewf(py.IndexError, "list index out of range")
+			}
+			return x.Items[i], nil
 		}
-		return nil, py.ExceptionNewf(py.KeyError, "%s", r)
+	case py.Tuple:
+		if i, ok := key.(py.Int); ok {
+			n := py.Int(len(x))
+			if i < 0 {
+				i += n
+			}
+			if i < 0 || i >= n {
+				return nil, py.ExceptionNewf(py.IndexError, "tuple index out of range")
+			}
+			return x[i], nil
+		}
 	}
 	return py.GetItem(o, key)
 }

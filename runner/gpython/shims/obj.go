@@ -547,11 +547,14 @@ func Truth(o py.Object) (bool, error) {
 
 // Equal is a == b, honouring __eq__ defined on user classes.
 func Equal(a, b py.Object) (bool, error) {
-	if a == b {
-		if f, ok := a.(py.Float); ok && math.IsNaN(float64(f)) {
-			return false, nil
-		}
-		if _, ok := a.(py.Bytes); !ok {
+	switch a.(type) {
+	case py.Bytes, py.Tuple, py.StringDict:
+		// not comparable with Go's ==
+	default:
+		if a == b {
+			if f, ok := a.(py.Float); ok && math.IsNaN(float64(f)) {
+				return false, nil
+			}
 			return true, nil
 		}
 	}
@@ -605,7 +608,8 @@ func Equal(a, b py.Object) (bool, error) {
 			}
 		}
 	case *py.Exception:
-		return a == b, nil
+		y, ok := b.(*py.Exception)
+		return ok && x == y, nil
 	}
 	if y, ok := b.(*py.Type); ok && y.Name == "" {
 		if r, ok, err := callMethod(y, "__eq__", a); ok {
@@ -618,7 +622,9 @@ func Equal(a, b py.Object) (bool, error) {
 		}
 	}
 	if IsInstanceObj(a) || IsInstanceObj(b) {
-		return a == b, nil
+		x, _ := a.(*py.Type)
+		y, _ := b.(*py.Type)
+		return x == y, nil
 	}
 	r, err := py.Eq(a, b)
 	if err != nil {
@@ -918,3 +924,26 @@ func fnv(s string) int64 {
 
 // Quote is repr() of a str.
 func Quote(s string) string { return py.StringEscape(py.String(s), false) }
+
+// ASCII escapes the non-ASCII characters of s (ascii(), %a, !a).
+func ASCII(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case r < 0x10000:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			fmt.Fprintf(&b, "\\U%08x", r)
+		}
+	}
+	return b.String()
+}
+
+// KeyError makes KeyError(key).
+func KeyError(key py.Object) error {
+	return &py.Exception{Base: py.KeyError, Args: py.Tuple{key}, Dict: py.NewStringDict()}
+}

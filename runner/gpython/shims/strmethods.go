@@ -606,7 +606,7 @@ func installStrMethods() {
 	}
 	simple("upper", strings.ToUpper)
 	simple("lower", strings.ToLower)
-	simple("casefold", strings.ToLower)
+	simple("casefold", func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "ß", "ss") })
 	simple("title", titleCase)
 	simple("capitalize", func(s string) string {
 		if s == "" {
@@ -839,10 +839,8 @@ func installStrMethods() {
 	strPad("ljust", func(s string, n int, f string) string { return s + strings.Repeat(f, n) })
 	strPad("rjust", func(s string, n int, f string) string { return strings.Repeat(f, n) + s })
 	strPad("center", func(s string, n int, f string) string {
-		left := n / 2
-		if n%2 == 1 && utf8.RuneCountInString(s)%2 == 1 {
-			left++
-		}
+		width := n + utf8.RuneCountInString(s)
+		left := n/2 + (n & width & 1)
 		return strings.Repeat(f, left) + s + strings.Repeat(f, n-left)
 	})
 	method(T, "expandtabs", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {

@@ -1,6 +1,0 @@
-package pymod
-
-func registerRe()          {}
-func registerDatetime()    {}
-func registerCollections() {}
-func registerSmall()       {}

@@ -1,0 +1,3 @@
+# snippet: str | f-strings
+name = 'x'
+print(f'hello {name}')

@@ -1,0 +1,3 @@
+# snippet: modules | re with lookahead
+import re
+print(re.findall(r'\w+(?=!)', 'hi! there'))

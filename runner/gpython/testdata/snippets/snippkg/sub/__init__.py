@@ -1,0 +1,2 @@
+from .util import helper
+VALUE = 42

@@ -1,0 +1,3 @@
+# snippet: syntax | variable annotations (x: int = 1, Python 3.6)
+x: int = 1
+print(x)
