@@ -10,12 +10,12 @@ build:
 # Debian's Python packages the tests use (Flask, Django, venv). Installed only
 # when missing, and only where we may (root); otherwise the tests say what is missing.
 deps:
-	@if ! /usr/bin/python3 -c 'import flask, django, venv, ensurepip' >/dev/null 2>&1; then \
+	@if ! /usr/bin/python3 -c 'import flask, django, bottle, pyramid, falcon, venv, ensurepip' >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				python3 python3-venv python3-flask python3-django >/dev/null; \
+				python3 python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon >/dev/null; \
 		else \
-			echo "run as root, or: sudo apt-get install python3-venv python3-flask python3-django"; exit 1; \
+			echo "run as root, or: sudo apt-get install python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon"; exit 1; \
 		fi; \
 	fi
 

@@ -113,3 +113,28 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMoreFrameworks: Bottle, Pyramid and Falcon from Debian, unmodified.
+func TestMoreFrameworks(t *testing.T) {
+	for _, fw := range []struct{ app, hello string }{
+		{"bottleapp.app", "Hello from Bottle"},
+		{"pyramidapp.app", "Hello from Pyramid"},
+		{"falconapp.app", "Hello from Falcon"},
+	} {
+		t.Run(fw.app, func(t *testing.T) {
+			t.Parallel()
+			s := start(t, filepath.Join(testApps, "frameworks"), "--python", venvPy, "--wsgi", fw.app)
+			if code, body := s.get("/"); code != 200 || body != fw.hello {
+				t.Fatalf("GET / = %d %q", code, body)
+			}
+			payload := strings.Repeat("posted ", 20000)
+			resp, b := s.do(s.request("POST", "/echo", strings.NewReader(payload)))
+			if resp.StatusCode != 200 || string(b) != payload {
+				t.Fatalf("POST /echo = %d, %d bytes", resp.StatusCode, len(b))
+			}
+			if code, _ := s.get("/missing"); code != 404 {
+				t.Fatalf("GET /missing = %d", code)
+			}
+		})
+	}
+}

@@ -1,8 +1,10 @@
 package gpython
 
 import (
+	"io"
 	"testing"
 
+	"github.com/gowsgi/gowsgi/runner/gpython/pyrt"
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
 
@@ -46,5 +48,44 @@ func BenchmarkHello(b *testing.B) {
 				b.Fatal("app failed")
 			}
 		}
+	}
+}
+
+// BenchmarkHelloCall is the in-process part of a request: building the
+// environ and calling the app on its context, without the sockets.
+func BenchmarkHelloCall(b *testing.B) {
+	benchCall(b, map[string]string{"hello.py": helloApp}, "hello.application", "/")
+}
+
+// BenchmarkRoutedCall is the same for the routed JSON app in testapps/.
+func BenchmarkRoutedCall(b *testing.B) {
+	benchCallDir(b, "../../testapps", "routed.app.application", "/greet")
+}
+
+func benchCall(b *testing.B, files map[string]string, app, path string) {
+	benchCallDir(b, writeApp(b, files), app, path)
+}
+
+func benchCallDir(b *testing.B, dir, app, path string) {
+	w := &worker{cfg: wire.WorkerConfig{App: app, Root: dir, Threads: 1}, stdout: io.Discard, stderr: io.Discard}
+	w.out, w.errOut = pyrt.NewSharedWriter(io.Discard), pyrt.NewSharedWriter(io.Discard)
+	a, c := socketPair(b)
+	defer a.Close()
+	defer c.Close()
+	l, text := w.newLane(1, a)
+	if text != "" {
+		b.Skip(text)
+	}
+	l.out = wire.NewWriter(io.Discard)
+	var p []byte
+	for _, kv := range [][2]string{{"REQUEST_METHOD", "GET"}, {"SCRIPT_NAME", ""}, {"PATH_INFO", path}, {"QUERY_STRING", "name=bench"},
+		{"SERVER_NAME", "127.0.0.1"}, {"SERVER_PORT", "8080"}, {"SERVER_PROTOCOL", "HTTP/1.1"}, {"REMOTE_ADDR", "127.0.0.1"},
+		{"HTTP_HOST", "127.0.0.1:8080"}, {"wsgi.url_scheme", "http"}, {"gowsgi.body", "0"}} {
+		p = wire.AppendPair(p, kv[0], kv[1])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l.handle(p)
 	}
 }

@@ -418,3 +418,11 @@ func TestParallelLanes(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestEnvironEmptyLastValue(t *testing.T) {
+	h := appWorker(t, 1)
+	r := h.request(0, map[string]string{"PATH_INFO": "/env", "HTTP_X_EMPTY": ""}, nil, 0)
+	if !strings.Contains(string(r.body), `"HTTP_X_EMPTY": ""`) {
+		t.Fatalf("empty value lost: %s", r.body)
+	}
+}

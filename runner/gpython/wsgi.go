@@ -27,25 +27,28 @@ func (req *request) environ(payload []byte) (py.StringDict, error) {
 	}
 	env := py.NewStringDictSized(n/2 + 8)
 	hasBody := true
-	for len(payload) > 0 {
-		i := bytes.IndexByte(payload, 0)
-		key := payload[:i]
-		payload = payload[i+1:]
-		j := bytes.IndexByte(payload, 0)
-		if j < 0 {
-			j = len(payload)
+	// One copy of the payload; ASCII fields are substrings of it, fields
+	// with bytes >= 0x80 are decoded as latin-1 (one byte, one code point).
+	all := string(payload)
+	field := func(s string) string {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return shims.Latin1([]byte(s))
+			}
 		}
-		val := payload[:j]
-		if j < len(payload) {
-			payload = payload[j+1:]
-		} else {
-			payload = nil
-		}
-		if string(key) == "gowsgi.body" {
-			hasBody = string(val) != "0"
+		return s
+	}
+	var parts []string
+	if all != "" {
+		parts = strings.Split(all, "\x00")
+	}
+	for i := 0; i+1 < len(parts); i += 2 {
+		key, val := parts[i], parts[i+1]
+		if key == "gowsgi.body" {
+			hasBody = val != "0"
 			continue
 		}
-		env[shims.Latin1(key)] = py.String(shims.Latin1(val))
+		env[field(key)] = py.String(field(val))
 	}
 	w := req.l.w
 	req.input = &inputStream{req: req, eof: !hasBody}

@@ -32,6 +32,7 @@ func Register() {
 		registerDatetime()
 		registerCollections()
 		registerSmall()
+		registerPython()
 		if err := py.TypeMakeReady(); err != nil {
 			panic(err)
 		}

@@ -249,10 +249,12 @@ func gcdImport(ctx py.Context, name string) (*py.Module, error) {
 		if !ok && py.GetModuleImpl(name) == nil {
 			return nil, notFound(name, "No module named '"+name+"'; '"+name[:i]+"' is not a package")
 		}
-		items, _ := shims.ToList(p)
-		for _, it := range items {
-			if s, ok := it.(py.String); ok {
-				paths = append(paths, string(s))
+		if ok {
+			items, _ := shims.ToList(p)
+			for _, it := range items {
+				if s, ok := it.(py.String); ok {
+					paths = append(paths, string(s))
+				}
 			}
 		}
 	}

@@ -268,8 +268,11 @@ func typeGetAttribute(self py.Object, args py.Tuple) (py.Object, error) {
 	}
 	switch name {
 	case "__name__":
-		if t == py.StringDictType {
+		switch t {
+		case py.StringDictType:
 			return py.String("dict"), nil
+		case py.BigIntType:
+			return py.String("int"), nil
 		}
 		return py.String(t.Name), nil
 	case "__qualname__":

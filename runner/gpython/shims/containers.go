@@ -24,6 +24,11 @@ func dictUpdate(d py.StringDict, other py.Object) error {
 			d[k] = v
 		}
 		return nil
+	case DictLike:
+		for k, v := range o.AsDict() {
+			d[k] = v
+		}
+		return nil
 	}
 	if IsInstanceObj(other) && lookupMRO(other.Type(), "keys") != nil {
 		keys, _, err := callMethod(other, "keys")

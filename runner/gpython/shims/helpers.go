@@ -31,6 +31,10 @@ func helper2(name string, fn func(a, b py.Object) (py.Object, error)) *Helper {
 var (
 	hMod = helper2("%", func(a, b py.Object) (py.Object, error) {
 		switch x := a.(type) {
+		case py.Int:
+			if y, ok := b.(py.Int); ok && y > 0 && x >= 0 {
+				return x % y, nil
+			}
 		case py.String:
 			s, err := PercentFormat(string(x), b)
 			return py.String(s), err
@@ -54,12 +58,12 @@ var (
 	})
 	hSubscr  = helper2("[]", GetItem)
 	hCompare = map[uint32]*Helper{
-		vm.PyCmp_EQ: helper2("==", func(a, b py.Object) (py.Object, error) { return Compare("==", a, b) }),
-		vm.PyCmp_NE: helper2("!=", func(a, b py.Object) (py.Object, error) { return Compare("!=", a, b) }),
-		vm.PyCmp_LT: helper2("<", func(a, b py.Object) (py.Object, error) { return Compare("<", a, b) }),
-		vm.PyCmp_LE: helper2("<=", func(a, b py.Object) (py.Object, error) { return Compare("<=", a, b) }),
-		vm.PyCmp_GT: helper2(">", func(a, b py.Object) (py.Object, error) { return Compare(">", a, b) }),
-		vm.PyCmp_GE: helper2(">=", func(a, b py.Object) (py.Object, error) { return Compare(">=", a, b) }),
+		vm.PyCmp_EQ: cmpHelper("==", func(a, b py.Int) bool { return a == b }, func(a, b py.String) bool { return a == b }),
+		vm.PyCmp_NE: cmpHelper("!=", func(a, b py.Int) bool { return a != b }, func(a, b py.String) bool { return a != b }),
+		vm.PyCmp_LT: cmpHelper("<", func(a, b py.Int) bool { return a < b }, func(a, b py.String) bool { return a < b }),
+		vm.PyCmp_LE: cmpHelper("<=", func(a, b py.Int) bool { return a <= b }, func(a, b py.String) bool { return a <= b }),
+		vm.PyCmp_GT: cmpHelper(">", func(a, b py.Int) bool { return a > b }, func(a, b py.String) bool { return a > b }),
+		vm.PyCmp_GE: cmpHelper(">=", func(a, b py.Int) bool { return a >= b }, func(a, b py.String) bool { return a >= b }),
 		vm.PyCmp_IN: helper2("in", func(a, b py.Object) (py.Object, error) {
 			r, err := Contains(b, a)
 			return py.NewBool(r), err
@@ -100,6 +104,23 @@ var (
 		return py.None, nil
 	})
 )
+
+// cmpHelper is a comparison with fast paths for int and str operands.
+func cmpHelper(op string, ints func(a, b py.Int) bool, strs func(a, b py.String) bool) *Helper {
+	return &Helper{Name: op, Fn: func(args py.Tuple) (py.Object, error) {
+		switch x := args[0].(type) {
+		case py.Int:
+			if y, ok := args[1].(py.Int); ok {
+				return py.NewBool(ints(x, y)), nil
+			}
+		case py.String:
+			if y, ok := args[1].(py.String); ok {
+				return py.NewBool(strs(x, y)), nil
+			}
+		}
+		return Compare(op, args[0], args[1])
+	}}
+}
 
 func repeatBytes(b py.Bytes, n int) py.Object {
 	if n <= 0 {
@@ -194,6 +215,29 @@ func GetItem(o, key py.Object) (py.Object, error) {
 				return nil, py.ExceptionNewf(py.IndexError, "list index out of range")
 			}
 			return x.Items[i], nil
+		}
+	case py.String:
+		if i, ok := key.(py.Int); ok {
+			if i >= 0 && int(i) < len(x) && x[i] < 0x80 {
+				ascii := true
+				for j := 0; j <= int(i); j++ {
+					if x[j] >= 0x80 {
+						ascii = false
+						break
+					}
+				}
+				if ascii {
+					return x[i : i+1], nil
+				}
+			}
+			n, _ := Len(x)
+			j := int(i)
+			if j < 0 {
+				j += n
+			}
+			if j < 0 || j >= n {
+				return nil, py.ExceptionNewf(py.IndexError, "string index out of range")
+			}
 		}
 	case py.Tuple:
 		if i, ok := key.(py.Int); ok {

@@ -127,6 +127,15 @@ func installTypeAttrs() {
 		self.(*py.Function).Qualname = string(s)
 		return nil
 	}}
+	py.FunctionType.Dict["__doc__"] = &py.Property{Fget: func(self py.Object) (py.Object, error) {
+		if d := self.(*py.Function).Doc; d != nil {
+			return d, nil
+		}
+		return py.None, nil
+	}, Fset: func(self, value py.Object) error {
+		self.(*py.Function).Doc = value
+		return nil
+	}}
 	py.FunctionType.Dict["__module__"] = &py.Property{Fget: func(self py.Object) (py.Object, error) {
 		f := self.(*py.Function)
 		if m, ok := f.Dict["__module__"]; ok {

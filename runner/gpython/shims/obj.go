@@ -426,6 +426,8 @@ func sortObjects(items []py.Object) {
 // StopIteration instance (raised by a Python __next__) as the end.
 func Iterate(o py.Object, fn func(py.Object) error) error {
 	switch x := o.(type) {
+	case nil:
+		return py.ExceptionNewf(py.TypeError, "'NoneType' object is not iterable")
 	case py.Tuple:
 		for _, it := range x {
 			if err := fn(it); err != nil {
@@ -941,6 +943,11 @@ func ASCII(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// DictLike is a Go mapping type that wraps a dict (defaultdict).
+type DictLike interface {
+	AsDict() py.StringDict
 }
 
 // KeyError makes KeyError(key).

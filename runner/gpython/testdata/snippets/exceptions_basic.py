@@ -1,11 +1,11 @@
 # snippet: exceptions | try/except/else/finally, re-raise, messages
 def f(x):
     try:
-        r = 10 // x
+        r = 10 / x
     except ZeroDivisionError as e:
         return 'zde: ' + str(e)
     else:
-        return 'ok %d' % r
+        return 'ok %.1f' % r
     finally:
         print('finally', x)
 print(f(2), f(0))
