@@ -202,7 +202,7 @@ func TestBodies(t *testing.T) {
 			t.Fatalf("HEAD = %d, %d bytes, Content-Length %q", resp.StatusCode, len(body), resp.Header.Get("Content-Length"))
 		}
 		// Streaming without a Content-Length: chunked, every chunk there.
-		resp, body = s.do(s.request("GET", "/stream?n=4", nil))
+		resp, body = s.do(s.request("GET", "/stream?n=4&delay=0.01", nil))
 		if resp.StatusCode != 200 || string(body) != "chunk 0\nchunk 1\nchunk 2\nchunk 3\n" {
 			t.Fatalf("stream = %d %q", resp.StatusCode, body)
 		}

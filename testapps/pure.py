@@ -1,8 +1,8 @@
 """Plain WSGI callables that the tests serve on both engines.
 
-They keep to the Python subset the embedded gpython engine runs (no
-f-strings, no bytes indexing, dicts with str keys), so one suite checks
-CPython and gpython alike.
+They keep to the Python subset the embedded gpython engine runs (Python 3.4
+syntax: no f-strings; dicts with str keys), so one suite checks CPython and
+gpython alike.
 """
 import json
 import time

@@ -238,3 +238,8 @@ func writeApp(t testing.TB, files map[string]string) string {
 	}
 	return dir
 }
+
+func netFileConn(f *os.File) (net.Conn, error) {
+	defer f.Close()
+	return net.FileConn(f)
+}

@@ -26,14 +26,13 @@ type frame struct {
 // context's cancel flag is safe to set from any goroutine) and forwards
 // every frame.
 type lane struct {
-	w        *worker
-	id       int
-	conn     net.Conn
-	out      *wire.Writer
-	frames   chan frame
-	interp   *pyrt.Interp
-	app      py.Object
-	stopping atomic.Bool
+	w      *worker
+	id     int
+	conn   net.Conn
+	out    *wire.Writer
+	frames chan frame
+	interp *pyrt.Interp
+	app    py.Object
 	// state is read by the reader goroutine: the current interpreter's
 	// guard state, swapped when the context is replaced.
 	state atomic.Pointer[shims.State]
@@ -135,7 +134,10 @@ func (l *lane) handle(payload []byte) {
 		req.errors.flush()
 	}
 	if failText != "" {
-		_ = l.out.Write(wire.Fail, []byte(failText))
+		_ = l.out.Write(wire.Fail, textPayload(failText))
+	}
+	if req.errors != nil {
+		req.errors.done = true
 	}
 	_ = l.out.Flush()
 	if broken || st.Tripped || st.Cancelled {
@@ -174,8 +176,8 @@ func (req *request) run(payload []byte) string {
 				return req.finish(result, err)
 			}
 			req.errors.flush()
-			if len(body) > 0 {
-				_ = l.out.Write(wire.Data, body)
+			if err := req.sendBody(body, false); err != nil {
+				return req.finish(result, err)
 			}
 			_ = l.out.Write(wire.End, nil)
 			return ""
@@ -263,12 +265,16 @@ func (req *request) finish(result py.Object, appErr error) string {
 		appErr = nil
 	}
 	if result != nil {
-		if err := closeIterable(result); err != nil && appErr == nil {
-			if !req.st.IsCancelled() {
-				appErr = err
-			}
+		// close() runs even after a cancel: lift the cancellation for it.
+		cancelled := req.st.IsCancelled()
+		if cancelled {
+			req.st.ResetCancel()
+		}
+		if err := closeIterable(result); err != nil && appErr == nil && !cancelled {
+			appErr = err
 		}
 	}
+	req.errors.flush()
 	if req.lost {
 		return ""
 	}
@@ -308,10 +314,26 @@ func closeIterable(result py.Object) error {
 	return err
 }
 
+// maxFrame is the most body bytes or text one frame carries (as the CPython
+// worker): bodies are split, text is cut.
+const maxFrame = 1 << 20
+
+// textPayload is UTF-8 text for an L or F frame, cut to maxFrame.
+func textPayload(s string) []byte {
+	if len(s) > maxFrame {
+		s = s[:maxFrame-40] + "\n[... cut: more than 1 MiB of text]\n"
+	}
+	return []byte(s)
+}
+
 // writeStart buffers the S frame.
 func (req *request) writeStart() error {
 	payload := make([]byte, 0, 256)
 	add := func(s string) error {
+		if strings.ContainsRune(s, 0) {
+			// The fields travel NUL-separated: a NUL inside one would forge headers.
+			return py.ExceptionNewf(py.ValueError, "a NUL character in the status or a header: %s", shims.Quote(s))
+		}
 		b, ok := shims.ToLatin1(s)
 		if !ok {
 			return py.ExceptionNewf(py.ValueError, "status and headers must be latin-1 (PEP 3333): %s", shims.Quote(s))
@@ -350,8 +372,8 @@ func (req *request) sendBody(b []byte, flush bool) error {
 	req.errors.flush()
 	for len(b) > 0 {
 		n := len(b)
-		if n > wire.MaxPayload {
-			n = wire.MaxPayload
+		if n > maxFrame {
+			n = maxFrame
 		}
 		if err := l.out.Write(wire.Data, b[:n]); err != nil {
 			req.lost = true

@@ -108,9 +108,19 @@ func (w *worker) run() int {
 	if err := w.w.Send(wire.Hello, []byte(w.hello())); err != nil {
 		return ExitOK
 	}
-	typ, payload, err := r.Next()
-	if err != nil {
-		return ExitOK // closed while waiting as a spare
+	var typ byte
+	var payload []byte
+	for {
+		var err error
+		typ, payload, err = r.Next()
+		if err != nil || typ == wire.Quit {
+			return ExitOK // closed, or told to quit, while waiting as a spare
+		}
+		// P (preload libraries) is for CPython spares: gpython has no
+		// third-party libraries to warm up, so it answers K without a list.
+		if typ != wire.Preload {
+			break
+		}
 	}
 	if typ != wire.Import {
 		fmt.Fprintf(w.stderr, "gowsgi gpython worker: expected an IMPORT frame, got %q\n", typ)
@@ -172,9 +182,6 @@ func (w *worker) run() int {
 // shutdown lets the requests in flight finish, then closes the lanes.
 func (w *worker) shutdown(lanes []*lane, wg *sync.WaitGroup) int {
 	w.mu.Lock()
-	for _, l := range lanes {
-		l.stopping.Store(true)
-	}
 	for w.inFlight > 0 {
 		w.idle.Wait()
 	}

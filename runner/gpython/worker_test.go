@@ -426,3 +426,12 @@ func TestEnvironEmptyLastValue(t *testing.T) {
 		t.Fatalf("empty value lost: %s", r.body)
 	}
 }
+
+func TestUnsupportedFeatureHint(t *testing.T) {
+	dir := writeApp(t, map[string]string{"codes.py": "CODES = {200: 'OK'}\n"})
+	h := startWorker(t, dir, "codes.application", 1)
+	if h.ready || !strings.Contains(h.failed, "codes.py\", line 1") || !strings.Contains(h.failed, "only takes str keys") ||
+		!strings.Contains(h.failed, "--engine cpython") {
+		t.Fatalf("int keys:\n%s", h.failed)
+	}
+}

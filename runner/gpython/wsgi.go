@@ -76,11 +76,21 @@ var inputType = newPyType("Input", "wsgi.input: the request body")
 
 func (*inputStream) Type() *py.Type { return inputType }
 
-// fill asks gowsgi for more body bytes and waits for the answer.
-func (in *inputStream) fill() error {
+// maxRead is the most body bytes asked for at once (gowsgi caps a B frame there).
+const maxRead = 1 << 20
+
+// fill asks gowsgi for more body bytes (want, between readSize and
+// maxRead) and waits for the answer.
+func (in *inputStream) fill(want int) error {
 	l := in.req.l
+	if want < readSize {
+		want = readSize
+	}
+	if want > maxRead {
+		want = maxRead
+	}
 	var n [4]byte
-	binary.BigEndian.PutUint32(n[:], readSize)
+	binary.BigEndian.PutUint32(n[:], uint32(want))
 	if err := l.out.Send(wire.Read, n[:]); err != nil {
 		in.eof = true
 		in.req.lost = true
@@ -115,7 +125,7 @@ func (in *inputStream) fill() error {
 func (in *inputStream) read(size int) ([]byte, error) {
 	if size < 0 {
 		for !in.eof {
-			if err := in.fill(); err != nil {
+			if err := in.fill(maxRead); err != nil {
 				return nil, err
 			}
 		}
@@ -124,7 +134,7 @@ func (in *inputStream) read(size int) ([]byte, error) {
 		return out, nil
 	}
 	for len(in.buf) < size && !in.eof {
-		if err := in.fill(); err != nil {
+		if err := in.fill(size - len(in.buf)); err != nil {
 			return nil, err
 		}
 	}
@@ -156,7 +166,7 @@ func (in *inputStream) readline(size int) ([]byte, error) {
 			in.buf = in.buf[end:]
 			return out, nil
 		}
-		if err := in.fill(); err != nil {
+		if err := in.fill(readSize); err != nil {
 			return nil, err
 		}
 	}
@@ -195,6 +205,7 @@ func sizeArg(fname string, args py.Tuple) (int, error) {
 type errorStream struct {
 	req     *request
 	pending strings.Builder
+	done    bool // the request is over: writes go to stderr
 }
 
 var errorsType = newPyType("Errors", "wsgi.errors: text for the server log")
@@ -202,20 +213,28 @@ var errorsType = newPyType("Errors", "wsgi.errors: text for the server log")
 func (*errorStream) Type() *py.Type { return errorsType }
 
 func (e *errorStream) write(s string) {
+	if e.done {
+		e.req.l.w.errOut.WriteString(s)
+		return
+	}
 	e.pending.WriteString(s)
+	if e.pending.Len() > 65536 && !strings.Contains(s, "\n") {
+		e.flush()
+		return
+	}
 	p := e.pending.String()
 	if i := strings.LastIndexByte(p, '\n'); i >= 0 {
-		_ = e.req.l.out.Write(wire.Log, []byte(p[:i]))
+		_ = e.req.l.out.Write(wire.Log, textPayload(p[:i]))
 		e.pending.Reset()
 		e.pending.WriteString(p[i+1:])
 	}
 }
 
 func (e *errorStream) flush() {
-	if e == nil || e.pending.Len() == 0 {
+	if e == nil || e.pending.Len() == 0 || e.done {
 		return
 	}
-	_ = e.req.l.out.Write(wire.Log, []byte(e.pending.String()))
+	_ = e.req.l.out.Write(wire.Log, textPayload(e.pending.String()))
 	e.pending.Reset()
 }
 

@@ -61,7 +61,7 @@ func NewStructType(name string, fields []string) *StructType {
 		i := i
 		t.Dict[f] = &py.Property{Fget: func(self py.Object) (py.Object, error) { return self.(*StructVal).Items[i], nil }}
 	}
-	t.Dict["_fields"] = py.NewListFromStrings(fields)
+	t.Dict["_fields"] = strTuple(fields...)
 	t.Dict["_asdict"] = py.MustNewMethod("_asdict", func(self py.Object) (py.Object, error) {
 		v := self.(*StructVal)
 		d := py.NewStringDict()

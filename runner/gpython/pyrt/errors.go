@@ -49,6 +49,9 @@ func hintFor(e *py.Exception) string {
 		return Hint
 	}
 	msg := strings.ToLower(e.Error())
+	if strings.Contains(msg, "can only have string keys") {
+		return "gpython's dict only takes str keys (int, tuple and object keys are not supported).\n" + Hint
+	}
 	if strings.Contains(msg, "not supported") || strings.Contains(msg, "fixme") || strings.Contains(msg, "not implemented") {
 		return Hint
 	}

@@ -212,6 +212,9 @@ func (f *fixer) fix(co *py.Code) error {
 				rep = dottedLoad(co, in.Op, co.Names[in.Arg])
 			}
 		case vm.GET_ITER:
+			if i+2 < len(all) && all[i+2].Op == vm.YIELD_FROM {
+				break // yield from: the generator protocol needs the real iterator
+			}
 			rep = []bytecode.Instr{
 				bytecode.New(vm.LOAD_CONST, constIdx(hIter)),
 				bytecode.New(vm.ROT_TWO, 0),

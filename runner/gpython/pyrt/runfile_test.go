@@ -8,7 +8,9 @@ import (
 	"testing"
 )
 
-func TestScratch(t *testing.T) {
+// TestRunFile runs one Python file on gpython with the compatibility layer
+// and prints its output: GPY_FILE=app.py go test -run TestRunFile -v ./runner/gpython/pyrt
+func TestRunFile(t *testing.T) {
 	f := os.Getenv("GPY_FILE")
 	if f == "" {
 		t.Skip("set GPY_FILE")
