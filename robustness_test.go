@@ -128,3 +128,28 @@ func TestStalledUpload(t *testing.T) {
 		t.Fatal("the server stopped serving")
 	}
 }
+
+// TestTimeoutCooperative: at --timeout a streaming app is told to stop; it
+// stops between chunks, close() runs, and its worker is kept.
+func TestTimeoutCooperative(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, flags []string) {
+		s := start(t, testApps, append(flags, "--wsgi", "pure.router", "--timeout", "1s")...)
+		resp, err := client.Get(s.URL + "/stream?n=100&delay=0.05")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil {
+			t.Errorf("a stream stopped at --timeout ended cleanly; it must be cut")
+		}
+		s.waitLog(`close\(\) called for /stream`, 5*time.Second)
+		s.waitLog(`stopped at --timeout 1s`, 5*time.Second)
+		if code, _ := s.get("/"); code != 200 {
+			t.Fatal("the server stopped serving")
+		}
+		if strings.Contains(s.out.String(), "starting a replacement") {
+			t.Errorf("the worker was replaced, though the app stopped when told:\n%s", s.out)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,9 +22,14 @@ import (
 // maxRead caps one body frame, whatever the worker asks for.
 const maxRead = 1 << 20
 
-// windDown is how long a worker gets to finish a request that was cancelled
-// at --timeout because the client, not the app, was slow.
-const windDown = 5 * time.Second
+// At --timeout the worker is told to stop the request (a cancel frame). A
+// cooperative app (a stream between chunks, gpython at its next call) stops
+// at once and its worker lives on; one that does not answer within the
+// wind-down is stuck, and its worker is replaced.
+const (
+	appWindDown    = time.Second     // the app was slow
+	clientWindDown = 5 * time.Second // the client was: the app is only waiting on it
+)
 
 var readBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
@@ -60,8 +66,9 @@ type exchange struct {
 	// Guarded by l.mu: the cancel and timeout callbacks run on other
 	// goroutines and must have no effect once the exchange is over.
 	finished   bool
-	timedOut   bool // the app ran past --timeout
+	appSlow    bool // --timeout passed while we waited on the app
 	clientSlow bool // --timeout passed while we waited on the client
+	timedOut   bool // and the worker did not wind the request down in time
 	cancelled  bool
 }
 
@@ -86,7 +93,7 @@ func (x *exchange) serve(env []byte) outcome {
 		typ, p, err := l.r.Next()
 		if err != nil {
 			l.mu.Lock()
-			timedOut := x.timedOut
+			timedOut := x.timedOut || (x.appSlow && errors.Is(err, os.ErrDeadlineExceeded))
 			x.finished = true
 			l.broken = true
 			l.mu.Unlock()
@@ -116,6 +123,8 @@ func (x *exchange) serve(env []byte) outcome {
 				x.out.errStatus, x.out.errTitle, x.out.detail = http.StatusInternalServerError, "the app broke the WSGI rules", x.bad
 			case x.clientSlow:
 				x.tooSlow()
+			case x.appSlow:
+				x.wound()
 			case !x.noBody && !x.out.cancelled && x.declared >= 0 && x.written < x.declared:
 				x.out.abort = true
 				x.out.note = fmt.Sprintf("the app sent %d bytes of the %d its Content-Length promised", x.written, x.declared)
@@ -133,8 +142,8 @@ func (x *exchange) finish() {
 	l := x.l
 	l.mu.Lock()
 	x.finished = true
-	if x.timedOut || x.clientSlow {
-		l.c.SetReadDeadline(time.Time{}) // a timeout set it as the answer arrived
+	if x.appSlow || x.clientSlow {
+		l.c.SetReadDeadline(time.Time{}) // the timeout set one
 	}
 	l.mu.Unlock()
 }
@@ -156,11 +165,10 @@ func (x *exchange) cancelLocked() {
 	x.l.wr.Send(wire.Cancel, nil)
 }
 
-// timeout fires at --timeout. When we are waiting on the app, its thread is
-// stuck: unblock our read of the lane, and the worker gets replaced. When we
-// are waiting on the client (a stalled upload, a slow download), the client
-// is cut off and the app told to stop; it gets windDown to finish before it
-// counts as stuck too.
+// timeout fires at --timeout. When we are waiting on the app, it is told to
+// stop and gets appWindDown to do so before its worker counts as stuck. When
+// we are waiting on the client (a stalled upload, a slow download), the
+// client is cut off and the app told to stop; it gets clientWindDown.
 func (x *exchange) timeout() {
 	l := x.l
 	l.mu.Lock()
@@ -169,8 +177,10 @@ func (x *exchange) timeout() {
 		return
 	}
 	if !x.clientIO.Load() {
-		x.timedOut = true
-		l.c.SetReadDeadline(time.Now())
+		x.appSlow = true
+		x.cancelLocked()
+		x.out.cancelled = false // not the client's doing
+		l.c.SetReadDeadline(time.Now().Add(appWindDown))
 		return
 	}
 	x.clientSlow = true
@@ -179,7 +189,7 @@ func (x *exchange) timeout() {
 	rc.SetWriteDeadline(time.Now())
 	x.cancelLocked()
 	x.out.cancelled = false // not the client's choice: it was too slow
-	time.AfterFunc(windDown, func() {
+	time.AfterFunc(clientWindDown, func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if !x.finished {
@@ -323,9 +333,22 @@ func (x *exchange) fail(traceback string) {
 		x.out.detail = fmt.Sprintf("The request body is larger than this server accepts (--max-body %d bytes).", x.app.cfg.MaxBody)
 	case x.clientSlow:
 		x.tooSlow()
+	case x.appSlow:
+		x.wound()
 	default:
 		x.out.errStatus, x.out.errTitle = http.StatusInternalServerError, "the app raised an exception"
 	}
+}
+
+// wound describes a request the app stopped when told to at --timeout.
+func (x *exchange) wound() {
+	if x.out.wroteHeader {
+		x.out.abort = true
+		x.out.note = fmt.Sprintf("stopped at --timeout %s", x.app.cfg.Timeout)
+		return
+	}
+	x.out.errStatus, x.out.errTitle = http.StatusGatewayTimeout, fmt.Sprintf("the app did not answer within --timeout %s", x.app.cfg.Timeout)
+	x.out.detail = "The request took longer than the server allows; the app was told to stop."
 }
 
 // tooSlow describes a request cut off at --timeout because of the client.
