@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -45,6 +46,20 @@ const spillDelay = time.Millisecond
 
 // acquire borrows a lane, waiting at most cfg.QueueTimeout for one.
 func (a *App) acquire(ctx context.Context) (*lane, error) {
+	a.mu.Lock()
+	if l := a.takeIdleLocked(false); l != nil { // the common case: no timers, no channels
+		a.mu.Unlock()
+		return l, nil
+	}
+	a.mu.Unlock()
+	return a.wait(ctx)
+}
+
+// waiterChans recycles the channels waiters are handed lanes on.
+var waiterChans = sync.Pool{New: func() any { return make(chan *lane, 1) }}
+
+// wait is acquire's slow path: wait in line for a lane.
+func (a *App) wait(ctx context.Context) (*lane, error) {
 	var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
 	if a.cfg.QueueTimeout > 0 {
 		timer := time.NewTimer(a.cfg.QueueTimeout)
@@ -53,6 +68,7 @@ func (a *App) acquire(ctx context.Context) (*lane, error) {
 	}
 	spill := false
 	var spillTimer *time.Timer
+	ch := waiterChans.Get().(chan *lane)
 	a.mu.Lock()
 	for {
 		if a.closed {
@@ -61,6 +77,7 @@ func (a *App) acquire(ctx context.Context) (*lane, error) {
 		}
 		if l := a.takeIdleLocked(spill); l != nil {
 			a.mu.Unlock()
+			waiterChans.Put(ch)
 			return l, nil
 		}
 		if a.broken != nil && len(a.workers) == 0 {
@@ -75,7 +92,6 @@ func (a *App) acquire(ctx context.Context) (*lane, error) {
 			}
 			spilled = spillTimer.C
 		}
-		ch := make(chan *lane, 1)
 		a.waiters = append(a.waiters, ch)
 		a.mu.Unlock()
 
@@ -98,16 +114,19 @@ func (a *App) acquire(ctx context.Context) (*lane, error) {
 			default:
 			}
 		}
+		// ch is empty and in no queue now: it can be used again.
 		if l != nil && a.usableLocked(l) {
 			if err == nil {
 				l.w.inFlight.Add(1)
 				a.mu.Unlock()
+				waiterChans.Put(ch)
 				return l, nil
 			}
 			a.freeLocked(l) // we are giving up: pass it on
 		}
 		if err != nil {
 			a.mu.Unlock()
+			waiterChans.Put(ch)
 			return nil, err
 		}
 		// Spilled, or woken without a usable lane (a reload swapped the
