@@ -153,3 +153,18 @@ func TestTimeoutCooperative(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxMemory: a worker that grows past --max-memory is replaced, and the
+// server keeps serving.
+func TestMaxMemory(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, flags []string) {
+		s := start(t, testApps, append(flags, "--wsgi", "pure.router", "--max-memory", "150MB")...)
+		if code, _ := s.get("/grow?mb=200"); code != 200 {
+			t.Fatalf("GET /grow = %d", code)
+		}
+		s.waitLog(`worker 1 \(pid \d+\) uses \d+ MiB, over --max-memory \d+ MiB: replacing it`, 10*time.Second)
+		if code, body := s.get("/"); code != 200 || body != "Hello, world!\n" {
+			t.Fatalf("after the replacement: %d %q", code, body)
+		}
+	})
+}

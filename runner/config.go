@@ -20,6 +20,7 @@ type Config struct {
 	Timeout      time.Duration // per request; 0 = none (--timeout)
 	QueueTimeout time.Duration // the longest wait for a free lane before a 503 (--queue-timeout)
 	MaxBody      int64         // request body limit in bytes; 0 = none (--max-body)
+	MaxMemory    int64         // a worker's resident memory limit in bytes; 0 = none (--max-memory)
 
 	// Tracebacks says whether error pages show the traceback: "auto" shows
 	// them when every listener is loopback-only.

@@ -63,6 +63,11 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer app.close(shutdownGrace)
+	if cfg.MaxMemory > 0 {
+		stopWatch := make(chan struct{})
+		defer close(stopWatch)
+		go app.watchMemory(stopWatch)
+	}
 
 	tracebacks := cfg.Tracebacks == "show" || (cfg.Tracebacks != "hide" && allLoopback)
 	var handler http.Handler = &mount{prefix: "", app: app, tracebacks: tracebacks}

@@ -228,6 +228,17 @@ def write_loop(environ, start_response):
     return []
 
 
+HELD = []
+
+
+def grow(environ, start_response):
+    """Keeps ?mb=N more MiB alive in this worker (a leak, on purpose)."""
+    mb = int(query(environ).get('mb', '100'))
+    HELD.append(b'm' * (mb << 20))
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [('holding %d chunks\n' % len(HELD)).encode('ascii')]
+
+
 ROUTES = {
     '/': hello,
     '/environ': environ,
@@ -250,6 +261,7 @@ ROUTES = {
     '/content-length-lie': content_length_lie,
     '/no-content-type': no_content_type,
     '/write-loop': write_loop,
+    '/grow': grow,
 }
 
 
