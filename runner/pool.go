@@ -60,11 +60,17 @@ var waiterChans = sync.Pool{New: func() any { return make(chan *lane, 1) }}
 
 // wait is acquire's slow path: wait in line for a lane.
 func (a *App) wait(ctx context.Context) (*lane, error) {
+	stopQueueTimer := func() bool { return false }
+	defer func() { stopQueueTimer() }()
+	// The queue timer starts only when a request waits past the spill delay:
+	// most waits are that short, and a timer per request shows in profiles.
 	var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
-	if a.cfg.QueueTimeout > 0 {
-		timer := time.NewTimer(a.cfg.QueueTimeout)
-		defer timer.Stop()
-		expired = timer.C
+	startQueueTimer := func() {
+		if expired == nil && a.cfg.QueueTimeout > 0 {
+			timer := time.NewTimer(a.cfg.QueueTimeout)
+			expired = timer.C
+			stopQueueTimer = timer.Stop
+		}
 	}
 	spill := false
 	var spillTimer *time.Timer
@@ -91,6 +97,8 @@ func (a *App) wait(ctx context.Context) (*lane, error) {
 				defer spillTimer.Stop()
 			}
 			spilled = spillTimer.C
+		} else {
+			startQueueTimer()
 		}
 		a.waiters = append(a.waiters, ch)
 		a.mu.Unlock()

@@ -266,6 +266,8 @@ class Lane(object):
         self.worker = worker
         self.conn = Conn(fd)
         self.cancelled = False
+        self.request = 0  # counts requests; a write() callable belongs to one
+        self.active = False
 
     def serve(self):
         try:
@@ -273,9 +275,12 @@ class Lane(object):
                 typ, payload = self.conn.read()
                 if typ == REQUEST:
                     self.worker.busy(1)
+                    self.request += 1
+                    self.active = True
                     try:
                         self.handle(payload)
                     finally:
+                        self.active = False
                         self.worker.busy(-1)
                 # A cancel that crossed the end of its request is stale.
         except (Closed, OSError):
@@ -387,7 +392,13 @@ class Lane(object):
                 raise TypeError('each header must be a (str, str) tuple, got %r' % (h,))
         self.status = status
         self.headers = headers
-        return self.write
+        request = self.request
+
+        def write(data):
+            if request != self.request or not self.active:
+                raise RuntimeError('write() called after its response ended')
+            self.write(data)
+        return write
 
     def start_frame(self):
         fields = [self.status]
