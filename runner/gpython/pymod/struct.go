@@ -130,6 +130,9 @@ func (v *StructVal) M__contains__(x py.Object) (py.Object, error) {
 	return py.False, nil
 }
 
+// AsTuple lets shims.Equal and shims.Less compare it as a tuple.
+func (v *StructVal) AsTuple() py.Tuple { return v.Items }
+
 // M__eq__ compares with tuples and values of the same type.
 func (v *StructVal) M__eq__(o py.Object) (py.Object, error) {
 	var other py.Tuple

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -289,7 +290,12 @@ func reprSeq(open, close string, items []py.Object, depth int) (string, error) {
 }
 
 // Str is str(o) with CPython's output.
-func Str(o py.Object) (string, error) {
+func Str(o py.Object) (string, error) { return strDepth(o, 0) }
+
+func strDepth(o py.Object, depth int) (string, error) {
+	if depth > maxNesting {
+		return "", nestingError("while getting the str of an object")
+	}
 	switch x := o.(type) {
 	case py.String:
 		return string(x), nil
@@ -306,9 +312,9 @@ func Str(o py.Object) (string, error) {
 			return "", nil
 		case 1:
 			if x.Base.IsSubtype(py.KeyError) {
-				return Repr(args[0])
+				return reprDepth(args[0], depth+1)
 			}
-			return Str(args[0])
+			return strDepth(args[0], depth+1)
 		}
 		return Repr(args)
 	case *py.Type:
@@ -547,11 +553,70 @@ func Truth(o py.Object) (bool, error) {
 	return py.ObjectIsTrue(o)
 }
 
+// maxNesting bounds the Go recursion of ==, <, hash() and str() through
+// nested containers: past it (a cycle, or absurd nesting) they raise
+// RecursionError, as CPython does, instead of overflowing the Go stack,
+// which would kill the worker process.
+const maxNesting = 1000
+
+func nestingError(what string) error {
+	return py.ExceptionNewf(RecursionError, "maximum recursion depth exceeded %s", what)
+}
+
+// TupleLike is a Go sequence type that wraps a tuple (namedtuple,
+// struct_time): it compares as its tuple.
+type TupleLike interface {
+	AsTuple() py.Tuple
+}
+
+func asDict(o py.Object) (py.StringDict, bool) {
+	switch x := o.(type) {
+	case py.StringDict:
+		return x, true
+	case DictLike:
+		return x.AsDict(), true
+	}
+	return nil, false
+}
+
+func asTuple(o py.Object) (py.Tuple, bool) {
+	switch x := o.(type) {
+	case py.Tuple:
+		return x, true
+	case TupleLike:
+		return x.AsTuple(), true
+	}
+	return nil, false
+}
+
+// same reports whether a and b are the same tuple or dict object, which
+// Go's == cannot compare: a container is equal to itself without a walk
+// (CPython compares items by identity first too).
+func same(a, b py.Object) bool {
+	switch x := a.(type) {
+	case py.Tuple:
+		y, ok := b.(py.Tuple)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	case py.StringDict:
+		y, ok := b.(py.StringDict)
+		return ok && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	}
+	return false
+}
+
 // Equal is a == b, honouring __eq__ defined on user classes.
-func Equal(a, b py.Object) (bool, error) {
+func Equal(a, b py.Object) (bool, error) { return equal(a, b, 0) }
+
+func equal(a, b py.Object, depth int) (bool, error) {
+	if depth > maxNesting {
+		return false, nestingError("in comparison")
+	}
 	switch a.(type) {
 	case py.Bytes, py.Tuple, py.StringDict:
 		// not comparable with Go's ==
+		if same(a, b) {
+			return true, nil
+		}
 	default:
 		if a == b {
 			if f, ok := a.(py.Float); ok && math.IsNaN(float64(f)) {
@@ -568,36 +633,23 @@ func Equal(a, b py.Object) (bool, error) {
 		y, ok := b.(py.Bytes)
 		return ok && string(x) == string(y), nil
 	case py.Tuple:
-		y, ok := b.(py.Tuple)
+		y, ok := asTuple(b)
 		if !ok {
 			return false, nil
 		}
-		return seqEqual(x, y)
+		return seqEqual(x, y, depth)
 	case *py.List:
 		y, ok := b.(*py.List)
 		if !ok {
 			return false, nil
 		}
-		return seqEqual(x.Items, y.Items)
+		return seqEqual(x.Items, y.Items, depth)
 	case py.StringDict:
-		y, ok := b.(py.StringDict)
+		y, ok := asDict(b)
 		if !ok {
 			return false, nil
 		}
-		if len(x) != len(y) {
-			return false, nil
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok {
-				return false, nil
-			}
-			eq, err := Equal(v, w)
-			if err != nil || !eq {
-				return false, err
-			}
-		}
-		return true, nil
+		return dictEqual(x, y, depth)
 	case *py.Type:
 		if x.Name == "" {
 			if r, ok, err := callMethod(x, "__eq__", b); ok {
@@ -612,6 +664,15 @@ func Equal(a, b py.Object) (bool, error) {
 	case *py.Exception:
 		y, ok := b.(*py.Exception)
 		return ok && x == y, nil
+	case DictLike:
+		// compared here, not by its __eq__, so that the depth carries on
+		if y, ok := asDict(b); ok {
+			return dictEqual(x.AsDict(), y, depth)
+		}
+	case TupleLike:
+		if y, ok := asTuple(b); ok {
+			return seqEqual(x.AsTuple(), y, depth)
+		}
 	}
 	if y, ok := b.(*py.Type); ok && y.Name == "" {
 		if r, ok, err := callMethod(y, "__eq__", a); ok {
@@ -636,12 +697,29 @@ func Equal(a, b py.Object) (bool, error) {
 	return r == py.True, nil
 }
 
-func seqEqual(x, y []py.Object) (bool, error) {
+func seqEqual(x, y []py.Object, depth int) (bool, error) {
 	if len(x) != len(y) {
 		return false, nil
 	}
 	for i := range x {
-		eq, err := Equal(x[i], y[i])
+		eq, err := equal(x[i], y[i], depth+1)
+		if err != nil || !eq {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func dictEqual(x, y py.StringDict, depth int) (bool, error) {
+	if len(x) != len(y) {
+		return false, nil
+	}
+	for k, v := range x {
+		w, ok := y[k]
+		if !ok {
+			return false, nil
+		}
+		eq, err := equal(v, w, depth+1)
 		if err != nil || !eq {
 			return false, err
 		}
@@ -651,7 +729,12 @@ func seqEqual(x, y []py.Object) (bool, error) {
 
 // Less is a < b with Python 3 semantics: numbers, str, bytes, and sequences
 // compared item by item; user classes through __lt__ (or __gt__ reflected).
-func Less(a, b py.Object) (bool, error) {
+func Less(a, b py.Object) (bool, error) { return less(a, b, 0) }
+
+func less(a, b py.Object, depth int) (bool, error) {
+	if depth > maxNesting {
+		return false, nestingError("in comparison")
+	}
 	if l, ok := a.(interface {
 		PyLess(py.Object) (bool, error)
 	}); ok {
@@ -667,12 +750,12 @@ func Less(a, b py.Object) (bool, error) {
 			return string(x) < string(y), nil
 		}
 	case py.Tuple:
-		if y, ok := b.(py.Tuple); ok {
-			return seqLess(x, y)
+		if y, ok := asTuple(b); ok {
+			return seqLess(x, y, depth)
 		}
 	case *py.List:
 		if y, ok := b.(*py.List); ok {
-			return seqLess(x.Items, y.Items)
+			return seqLess(x.Items, y.Items, depth)
 		}
 	case *py.Type:
 		if x.Name == "" {
@@ -684,6 +767,10 @@ func Less(a, b py.Object) (bool, error) {
 					return Truth(r)
 				}
 			}
+		}
+	case TupleLike:
+		if y, ok := asTuple(b); ok {
+			return seqLess(x.AsTuple(), y, depth)
 		}
 	}
 	if y, ok := b.(*py.Type); ok && y.Name == "" {
@@ -736,14 +823,14 @@ func isNumber(o py.Object) bool {
 	return false
 }
 
-func seqLess(x, y []py.Object) (bool, error) {
+func seqLess(x, y []py.Object, depth int) (bool, error) {
 	for i := 0; i < len(x) && i < len(y); i++ {
-		eq, err := Equal(x[i], y[i])
+		eq, err := equal(x[i], y[i], depth+1)
 		if err != nil {
 			return false, err
 		}
 		if !eq {
-			return Less(x[i], y[i])
+			return less(x[i], y[i], depth+1)
 		}
 	}
 	return len(x) < len(y), nil
@@ -879,7 +966,12 @@ func seqContains(items []py.Object, item py.Object) (bool, error) {
 }
 
 // Hash is hash(o) for the hashable builtin types.
-func Hash(o py.Object) (py.Object, error) {
+func Hash(o py.Object) (py.Object, error) { return hash(o, 0) }
+
+func hash(o py.Object, depth int) (py.Object, error) {
+	if depth > maxNesting {
+		return nil, nestingError("while hashing")
+	}
 	switch x := o.(type) {
 	case py.Int:
 		return x, nil
@@ -902,7 +994,7 @@ func Hash(o py.Object) (py.Object, error) {
 	case py.Tuple:
 		h := int64(0x345678)
 		for _, it := range x {
-			hi, err := Hash(it)
+			hi, err := hash(it, depth+1)
 			if err != nil {
 				return nil, err
 			}
