@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -93,7 +94,7 @@ func ParseEndpoint(spec string) (Endpoint, error) {
 			}
 			name = names[positional]
 			positional++
-		} else if !contains(names, name) {
+		} else if !slices.Contains(names, name) {
 			return fail("unknown option %q for %s; %s takes %s", name, typ, typ, strings.Join(names, ", "))
 		}
 		if _, dup := values[name]; dup {
@@ -240,15 +241,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Listen opens the endpoint. For a unix socket it first removes a stale
