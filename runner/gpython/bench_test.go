@@ -86,6 +86,6 @@ func benchCallDir(b *testing.B, dir, app, path string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		l.handle(p)
+		l.handle(p, nil)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"net"
 	"runtime/debug"
 	"strings"
-	"sync/atomic"
 
 	"github.com/go-python/gpython/py"
 
@@ -14,17 +13,18 @@ import (
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
 
-// frame is one frame read from a lane, copied out of the reader's buffer.
+// frame is one frame read from a lane, copied out of the reader's buffer,
+// with the cancellation of the request it belongs to.
 type frame struct {
 	typ     byte
 	payload []byte
+	cancel  *shims.Cancel
 }
 
 // lane serves the requests of one lane socket with its own gpython context.
 // Only the lane's goroutine touches the context and writes to the socket; a
-// reader goroutine reads the socket, applies cancellations at once (the
-// context's cancel flag is safe to set from any goroutine) and forwards
-// every frame.
+// reader goroutine reads the socket, cancels the current request at once
+// when a C comes, and forwards every frame.
 type lane struct {
 	w      *worker
 	id     int
@@ -33,9 +33,7 @@ type lane struct {
 	frames chan frame
 	interp *pyrt.Interp
 	app    py.Object
-	// state is read by the reader goroutine: the current interpreter's
-	// guard state, swapped when the context is replaced.
-	state atomic.Pointer[shims.State]
+	stale  bool // a cancelled request ran in the context: swap it when a spare is ready
 }
 
 func (w *worker) newLane(id int, c net.Conn) (*lane, string) {
@@ -43,25 +41,30 @@ func (w *worker) newLane(id int, c net.Conn) (*lane, string) {
 	if text != "" {
 		return nil, text
 	}
-	l := &lane{w: w, id: id, conn: c, out: wire.NewWriter(c), frames: make(chan frame, 16), interp: it, app: app.(py.Object)}
-	l.state.Store(it.State)
-	return l, ""
+	return &lane{w: w, id: id, conn: c, out: wire.NewWriter(c), frames: make(chan frame, 16), interp: it, app: app.(py.Object)}, ""
 }
 
+// read owns the requests' cancellations: each R gets a fresh one, and a C
+// cancels the latest. A C after the request ended (it crossed the E) or
+// before any request cancels nothing that still runs.
 func (l *lane) read() {
 	defer close(l.frames)
 	r := wire.NewReader(l.conn)
+	var cancel *shims.Cancel
 	for {
 		typ, payload, err := r.Next()
 		if err != nil {
 			return
 		}
-		if typ == wire.Cancel {
-			if st := l.state.Load(); st != nil {
-				st.Cancel()
+		switch typ {
+		case wire.Request:
+			cancel = shims.NewCancel()
+		case wire.Cancel:
+			if cancel != nil {
+				cancel.Cancel()
 			}
 		}
-		l.frames <- frame{typ: typ, payload: append([]byte(nil), payload...)}
+		l.frames <- frame{typ: typ, payload: append([]byte(nil), payload...), cancel: cancel}
 	}
 }
 
@@ -77,23 +80,22 @@ func (l *lane) serve() {
 			continue // a cancel that crossed the end of its request, or a stale body frame
 		}
 		l.w.busy(1)
-		l.handle(f.payload)
+		l.handle(f.payload, f.cancel)
 		l.w.busy(-1)
 	}
 }
 
 // replace discards the context (after a panic, a recursion overflow or a
-// cancellation) and makes a fresh one with the app imported.
-func (l *lane) replace() {
-	old := l.interp
-	it, app, text := l.w.newInterp()
-	if text != "" {
-		l.w.errOut.WriteString(fmt.Sprintf("gowsgi gpython worker: lane %d could not re-import the app:\n%s", l.id, text))
+// cancellation) for c, the worker's spare, which has the app imported.
+func (l *lane) replace(c *pyctx) {
+	l.stale = false
+	if c.text != "" {
+		l.w.errOut.WriteString(fmt.Sprintf("gowsgi gpython worker: lane %d could not re-import the app:\n%s", l.id, c.text))
 		// keep the old context: better a suspect context than none
 		return
 	}
-	l.interp, l.app = it, app.(py.Object)
-	l.state.Store(it.State)
+	old := l.interp
+	l.interp, l.app = c.interp, c.app
 	old.Close()
 }
 
@@ -101,23 +103,25 @@ func (l *lane) replace() {
 type request struct {
 	l         *lane
 	st        *shims.State
+	cancel    *shims.Cancel
+	result    py.Object // what the app returned, to close()
+	closed    bool      // close() was called on it
 	status    string
 	headers   [][2]string
 	started   bool // start_response was called
 	sent      bool // S went out
 	cancelled bool
+	done      bool // the response ended: write() and wsgi.input refuse
 	errors    *errorStream
 	input     *inputStream
 	lost      bool // the lane socket failed
 }
 
-func (l *lane) handle(payload []byte) {
+func (l *lane) handle(payload []byte, cancel *shims.Cancel) {
 	it := l.interp
 	st := it.State
-	st.ResetCancel()
-	st.BeginRequest()
-	st.Tripped, st.Cancelled = false, false
-	req := &request{l: l, st: st}
+	st.BeginRequest(cancel)
+	req := &request{l: l, st: st, cancel: cancel}
 	broken := false
 	var failText string
 	func() {
@@ -125,10 +129,13 @@ func (l *lane) handle(payload []byte) {
 			if r := recover(); r != nil {
 				broken = true
 				failText = fmt.Sprintf("internal error in gpython: %v\n\n%s", r, trimStack(debug.Stack()))
+				req.closeAfterPanic()
 			}
 		}()
 		failText = req.run(payload)
 	}()
+	req.done = true
+	st.Shield()
 	it.FlushOutput()
 	if req.errors != nil {
 		req.errors.flush()
@@ -139,10 +146,36 @@ func (l *lane) handle(payload []byte) {
 	if req.errors != nil {
 		req.errors.done = true
 	}
-	_ = l.out.Flush()
-	if broken || st.Tripped || st.Cancelled {
-		l.replace()
+	// A suspect context is replaced before E or F goes out: the lane is not
+	// handed back (and the next request's --timeout does not start) until
+	// it can serve.
+	switch {
+	case broken || st.Tripped:
+		l.replace(l.w.spare())
+	case st.Cancelled || l.stale:
+		// A cancelled context still works; it is not worth holding the
+		// lane (past the runner's wind-down) while the spare is built.
+		select {
+		case c := <-l.w.spares:
+			l.replace(c)
+		default:
+			l.stale = true
+		}
 	}
+	_ = l.out.Flush()
+}
+
+// closeAfterPanic calls close() on the response after a Go panic, under
+// its own recover: PEP 3333 promises close() whatever happened.
+func (req *request) closeAfterPanic() {
+	if req.result == nil || req.closed {
+		return
+	}
+	req.closed = true
+	req.st.Shield()
+	req.st.Unwound()
+	defer func() { _ = recover() }()
+	_ = closeIterable(req.result)
 }
 
 func trimStack(s []byte) string {
@@ -166,8 +199,10 @@ func (req *request) run(payload []byte) string {
 	if err != nil {
 		return req.finish(nil, err)
 	}
-	// The common one-chunk answer: status, body and end in one write.
-	if list, ok := result.(*py.List); ok && len(list.Items) == 1 {
+	req.result = result
+	// The common one-chunk answer: status, body and end in one write (not
+	// after write(): S went out already).
+	if list, ok := result.(*py.List); ok && len(list.Items) == 1 && !req.sent {
 		if body, ok := list.Items[0].(py.Bytes); ok {
 			if !req.started {
 				return req.finish(result, py.ExceptionNewf(py.AssertionError, "the app returned without calling start_response()"))
@@ -229,7 +264,7 @@ func (req *request) iterate(result py.Object) error {
 		}
 	}
 	for {
-		if req.st.IsCancelled() {
+		if req.cancel.Cancelled() {
 			req.cancelled = true
 			return nil
 		}
@@ -260,16 +295,15 @@ func (req *request) iterate(result py.Object) error {
 // F text it returns.
 func (req *request) finish(result py.Object, appErr error) string {
 	l := req.l
-	if appErr != nil && (req.st.IsCancelled() || py.IsException(shims.RequestCancelled, appErr)) {
+	if appErr != nil && (req.cancel.Cancelled() || py.IsException(shims.RequestCancelled, appErr)) {
 		req.cancelled = true
 		appErr = nil
 	}
-	if result != nil {
-		// close() runs even after a cancel: lift the cancellation for it.
-		cancelled := req.st.IsCancelled()
-		if cancelled {
-			req.st.ResetCancel()
-		}
+	if result != nil && !req.closed {
+		req.closed = true
+		cancelled := req.cancel.Cancelled()
+		// close() runs to its end, even after a cancel or during one.
+		req.st.Shield()
 		if err := closeIterable(result); err != nil && appErr == nil && !cancelled {
 			appErr = err
 		}
@@ -410,10 +444,15 @@ func (req *request) startResponse(self py.Object, args py.Tuple, kwargs py.Strin
 	if len(a) > 2 && a[2] != nil && a[2] != py.None {
 		if ok, _ := shims.Truth(a[2]); ok {
 			if req.sent {
-				// PEP 3333: re-raise the original exception.
+				// PEP 3333: re-raise the original exception, with its traceback.
 				info, err := shims.ToList(a[2])
 				if err == nil && len(info) >= 2 {
 					if e, ok := info[1].(*py.Exception); ok {
+						if len(info) >= 3 {
+							if tb, ok := info[2].(*py.Traceback); ok {
+								return nil, py.ExceptionInfo{Type: e.Type(), Value: e, Traceback: tb}
+							}
+						}
 						return nil, e
 					}
 				}
@@ -454,7 +493,11 @@ func (req *request) write(self py.Object, arg py.Object) (py.Object, error) {
 	if !ok {
 		return nil, py.ExceptionNewf(py.TypeError, "write() takes bytes, not %s", shims.TypeName(arg))
 	}
-	if req.st.IsCancelled() {
+	if req.done {
+		// a write callable kept past its request must not write into the next one
+		return nil, py.ExceptionNewf(py.RuntimeError, "write() called after its response ended")
+	}
+	if req.cancel.Cancelled() {
 		req.st.Cancelled = true
 		return nil, py.ExceptionNewf(shims.RequestCancelled, "request cancelled by gowsgi (client gone or --timeout)")
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/go-python/gpython/py"
+
 	"github.com/gowsgi/gowsgi/runner/gpython/pyrt"
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
@@ -89,6 +91,16 @@ type worker struct {
 	mu       sync.Mutex
 	inFlight int
 	idle     *sync.Cond
+
+	spares chan *pyctx   // the spare context, when one is ready
+	stop   chan struct{} // closed at shutdown: the spare builder ends
+}
+
+// pyctx is a gpython context with the app imported, or why the import failed.
+type pyctx struct {
+	interp *pyrt.Interp
+	app    py.Object
+	text   string
 }
 
 func (w *worker) hello() string {
@@ -168,6 +180,8 @@ func (w *worker) run() int {
 			l.serve()
 		}(l)
 	}
+	w.spares, w.stop = make(chan *pyctx), make(chan struct{})
+	go w.buildSpares()
 	if err := w.w.Send(wire.Ready, nil); err != nil {
 		return w.shutdown(lanes, &wg)
 	}
@@ -190,9 +204,37 @@ func (w *worker) shutdown(lanes []*lane, wg *sync.WaitGroup) int {
 		l.conn.Close()
 	}
 	wg.Wait()
+	close(w.stop)
 	w.out.WriteString("")
 	return ExitOK
 }
+
+// buildSpares keeps one context with the app imported ready for a lane
+// whose context must be replaced, so that the lane swaps contexts instead
+// of importing the app while its caller waits. It builds one at a time, in
+// its own goroutine, and gives each away whole: a context is never shared.
+func (w *worker) buildSpares() {
+	for {
+		c := &pyctx{}
+		it, app, text := w.newInterp()
+		if text != "" {
+			c.text = text
+		} else {
+			c.interp, c.app = it, app.(py.Object)
+		}
+		select {
+		case w.spares <- c:
+		case <-w.stop:
+			if c.interp != nil {
+				c.interp.Close()
+			}
+			return
+		}
+	}
+}
+
+// spare takes the spare context, waiting when it is still being built.
+func (w *worker) spare() *pyctx { return <-w.spares }
 
 func (w *worker) busy(delta int) {
 	w.mu.Lock()

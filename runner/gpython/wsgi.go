@@ -82,7 +82,15 @@ const maxRead = 1 << 20
 // fill asks gowsgi for more body bytes (want, between readSize and
 // maxRead) and waits for the answer.
 func (in *inputStream) fill(want int) error {
-	l := in.req.l
+	req := in.req
+	l := req.l
+	if req.done {
+		// a wsgi.input kept past its request must not read the next one's body
+		return py.ExceptionNewf(py.OSError, "wsgi.input read after its response ended")
+	}
+	if req.cancel.Cancelled() {
+		return in.cancelled()
+	}
 	if want < readSize {
 		want = readSize
 	}
@@ -93,14 +101,14 @@ func (in *inputStream) fill(want int) error {
 	binary.BigEndian.PutUint32(n[:], uint32(want))
 	if err := l.out.Send(wire.Read, n[:]); err != nil {
 		in.eof = true
-		in.req.lost = true
+		req.lost = true
 		return py.ExceptionNewf(py.OSError, "gowsgi: the request body is gone (lane closed)")
 	}
 	for {
 		f, ok := <-l.frames
 		if !ok {
 			in.eof = true
-			in.req.lost = true
+			req.lost = true
 			return py.ExceptionNewf(py.OSError, "gowsgi: the request body is gone (lane closed)")
 		}
 		switch f.typ {
@@ -115,11 +123,15 @@ func (in *inputStream) fill(want int) error {
 			in.eof = true
 			return py.ExceptionNewf(py.OSError, "%s", shims.Latin1(f.payload))
 		case wire.Cancel:
-			in.eof = true
-			in.req.st.Cancelled = true
-			return py.ExceptionNewf(shims.RequestCancelled, "request cancelled by gowsgi while reading the body")
+			return in.cancelled()
 		}
 	}
+}
+
+func (in *inputStream) cancelled() error {
+	in.eof = true
+	in.req.st.Cancelled = true
+	return py.ExceptionNewf(shims.RequestCancelled, "request cancelled by gowsgi while reading the body")
 }
 
 func (in *inputStream) read(size int) ([]byte, error) {

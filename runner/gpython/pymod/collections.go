@@ -8,7 +8,6 @@ import (
 	mrand "math/rand"
 	"mime"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
@@ -551,7 +550,7 @@ func registerSmall() {
 			if len(args) < 1 {
 				return nil, py.ExceptionNewf(py.TypeError, "deepcopy() missing argument")
 			}
-			return deepCopy(args[0], 0)
+			return deepCopy(args[0], 0, map[uintptr]py.Object{})
 		}),
 	}, nil)
 
@@ -679,25 +678,39 @@ func shallowCopy(o py.Object) (py.Object, error) {
 	return o, nil
 }
 
-func deepCopy(o py.Object, depth int) (py.Object, error) {
+// deepCopy copies o; memo maps the lists, dicts and objects already copied
+// to their copies, so that shared and cyclic references are kept (as
+// CPython's deepcopy does) instead of recursing until the depth limit.
+func deepCopy(o py.Object, depth int, memo map[uintptr]py.Object) (py.Object, error) {
 	if depth > 200 {
 		return nil, py.ExceptionNewf(shims.RecursionError, "maximum recursion depth exceeded in deepcopy")
 	}
 	switch x := o.(type) {
+	case *py.List, py.StringDict:
+		if c, ok := memo[shims.ID(o)]; ok {
+			return c, nil
+		}
+	case *py.Type:
+		if c, ok := memo[shims.ID(o)]; ok && x.Name == "" {
+			return c, nil
+		}
+	}
+	switch x := o.(type) {
 	case *py.List:
-		out := make([]py.Object, len(x.Items))
+		out := py.NewListFromItems(make([]py.Object, len(x.Items)))
+		memo[shims.ID(x)] = out
 		for i, it := range x.Items {
-			v, err := deepCopy(it, depth+1)
+			v, err := deepCopy(it, depth+1, memo)
 			if err != nil {
 				return nil, err
 			}
-			out[i] = v
+			out.Items[i] = v
 		}
-		return py.NewListFromItems(out), nil
+		return out, nil
 	case py.Tuple:
 		out := make(py.Tuple, len(x))
 		for i, it := range x {
-			v, err := deepCopy(it, depth+1)
+			v, err := deepCopy(it, depth+1, memo)
 			if err != nil {
 				return nil, err
 			}
@@ -706,13 +719,9 @@ func deepCopy(o py.Object, depth int) (py.Object, error) {
 		return out, nil
 	case py.StringDict:
 		out := py.NewStringDictSized(len(x))
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			v, err := deepCopy(x[k], depth+1)
+		memo[shims.ID(x)] = out
+		for _, k := range shims.SortedKeys(x) {
+			v, err := deepCopy(x[k], depth+1, memo)
 			if err != nil {
 				return nil, err
 			}
@@ -723,8 +732,9 @@ func deepCopy(o py.Object, depth int) (py.Object, error) {
 		if x.Name == "" {
 			n := x.Type().Alloc()
 			n.New = x.New
-			for k, v := range x.Dict {
-				c, err := deepCopy(v, depth+1)
+			memo[shims.ID(x)] = n
+			for _, k := range shims.SortedKeys(x.Dict) {
+				c, err := deepCopy(x.Dict[k], depth+1, memo)
 				if err != nil {
 					return nil, err
 				}

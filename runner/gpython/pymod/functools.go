@@ -2,6 +2,7 @@ package pymod
 
 import (
 	"html"
+	"math"
 	"strings"
 	"time"
 
@@ -22,7 +23,14 @@ func registerTime() {
 		if f < 0 {
 			return nil, py.ExceptionNewf(py.ValueError, "sleep length must be non-negative")
 		}
-		d := time.Duration(f * float64(time.Second))
+		if math.IsNaN(f) {
+			return nil, py.ExceptionNewf(py.ValueError, "Invalid value NaN (not a number)")
+		}
+		// Clamped: a huge length would overflow the Duration and not sleep at all.
+		d := time.Duration(math.MaxInt64)
+		if f < float64(d)/float64(time.Second) {
+			d = time.Duration(f * float64(time.Second))
+		}
 		st := stateOf(self)
 		if st == nil {
 			time.Sleep(d)

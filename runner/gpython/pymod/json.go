@@ -27,6 +27,7 @@ type jsonEncoder struct {
 	skipKeys    bool
 	b           strings.Builder
 	depth       int
+	active      map[uintptr]bool // the lists and dicts being encoded
 }
 
 // jsonQuote writes s as a JSON string.
@@ -124,7 +125,7 @@ func (e *jsonEncoder) encode(o py.Object) error {
 	case py.String:
 		jsonQuote(&e.b, string(x), e.ensureASCII)
 	case *py.List:
-		return e.array(x.Items)
+		return e.nested(x, func() error { return e.array(x.Items) })
 	case py.Tuple:
 		return e.array(x)
 	case *StructVal:
@@ -132,29 +133,9 @@ func (e *jsonEncoder) encode(o py.Object) error {
 	case *DefaultDict:
 		return e.encode(x.d)
 	case *Deque:
-		return e.array(x.items)
+		return e.nested(x, func() error { return e.array(x.items) })
 	case py.StringDict:
-		keys := shims.SortedKeys(x)
-		if len(keys) == 0 {
-			e.b.WriteString("{}")
-			return nil
-		}
-		e.b.WriteByte('{')
-		e.depth++
-		for i, k := range keys {
-			if i > 0 {
-				e.b.WriteString(e.itemSep)
-			}
-			e.newline()
-			jsonQuote(&e.b, k, e.ensureASCII)
-			e.b.WriteString(e.keySep)
-			if err := e.encode(x[k]); err != nil {
-				return err
-			}
-		}
-		e.depth--
-		e.newline()
-		e.b.WriteByte('}')
+		return e.nested(x, func() error { return e.dict(x) })
 	default:
 		if e.defaultFn != nil {
 			e.depth++
@@ -168,6 +149,47 @@ func (e *jsonEncoder) encode(o py.Object) error {
 		}
 		return py.ExceptionNewf(py.TypeError, "Object of type %s is not JSON serializable", shims.TypeName(o))
 	}
+	return nil
+}
+
+// nested encodes a list or dict, refusing one that contains itself
+// (CPython's check_circular) rather than recursing until the depth limit.
+func (e *jsonEncoder) nested(o py.Object, encode func() error) error {
+	id := shims.ID(o)
+	if e.active[id] {
+		return py.ExceptionNewf(py.ValueError, "Circular reference detected")
+	}
+	if e.active == nil {
+		e.active = map[uintptr]bool{}
+	}
+	e.active[id] = true
+	err := encode()
+	delete(e.active, id)
+	return err
+}
+
+func (e *jsonEncoder) dict(x py.StringDict) error {
+	keys := shims.SortedKeys(x)
+	if len(keys) == 0 {
+		e.b.WriteString("{}")
+		return nil
+	}
+	e.b.WriteByte('{')
+	e.depth++
+	for i, k := range keys {
+		if i > 0 {
+			e.b.WriteString(e.itemSep)
+		}
+		e.newline()
+		jsonQuote(&e.b, k, e.ensureASCII)
+		e.b.WriteString(e.keySep)
+		if err := e.encode(x[k]); err != nil {
+			return err
+		}
+	}
+	e.depth--
+	e.newline()
+	e.b.WriteByte('}')
 	return nil
 }
 

@@ -54,9 +54,24 @@ func TracebackLine(tb *py.Traceback) int {
 	return int(tb.Lineno)
 }
 
+// recursiveCutoff is how many identical entries in a row a traceback
+// shows before it says how many more there were (CPython's rule: a
+// recursion overflow is not a thousand identical entries).
+const recursiveCutoff = 3
+
+func repeated(n int) string {
+	n -= recursiveCutoff
+	s := "s"
+	if n == 1 {
+		s = ""
+	}
+	return fmt.Sprintf("  [Previous line repeated %d more time%s]\n", n, s)
+}
+
 // FormatTB renders the "File ..., line ..., in ..." entries of tb.
 func FormatTB(tb *py.Traceback) []string {
 	var out []string
+	last, count := "", 0
 	for ; tb != nil; tb = tb.Next {
 		file, name := "?", "?"
 		if tb.Frame != nil && tb.Frame.Code != nil {
@@ -67,7 +82,18 @@ func FormatTB(tb *py.Traceback) []string {
 		if src := strings.TrimSpace(SourceLine(file, line)); src != "" {
 			s += "    " + src + "\n"
 		}
-		out = append(out, s)
+		if s != last {
+			if count > recursiveCutoff {
+				out = append(out, repeated(count))
+			}
+			last, count = s, 0
+		}
+		if count++; count <= recursiveCutoff {
+			out = append(out, s)
+		}
+	}
+	if count > recursiveCutoff {
+		out = append(out, repeated(count))
 	}
 	return out
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/go-python/gpython/py"
 )
 
+// ID is id(o): the address of a list, dict, tuple or object.
+func ID(o py.Object) uintptr { return idOf(o) }
+
 func idOf(o py.Object) uintptr {
 	v := reflect.ValueOf(o)
 	switch v.Kind() {

@@ -10,18 +10,16 @@ import (
 // State is what gowsgi keeps per gpython context: the guards (recursion
 // depth, cancellation), the exception being handled (for sys.exc_info and
 // traceback.format_exc) and the app's file-system root. A context is used by
-// one goroutine at a time, so only the cancellation fields are shared.
+// one goroutine at a time; only its request's Cancel is shared.
 type State struct {
 	Ctx  py.Context
 	Root string // open() and os.listdir are confined to this directory
 
 	depth      int
 	MaxDepth   int
-	Tripped    bool // the recursion limit was hit: replace the context
-	cancelled  atomic.Bool
-	cancelMu   sync.Mutex
-	cancelCh   chan struct{}
-	Cancelled  bool // a cancellation was raised: replace the context
+	Tripped    bool    // the recursion limit was hit: replace the context
+	cancel     *Cancel // the request being served, nil between requests
+	Cancelled  bool    // a cancellation was raised: replace the context
 	HandledExc *py.Exception
 	HandledTB  *py.Traceback
 
@@ -37,7 +35,7 @@ var states sync.Map // py.Context -> *State
 
 // Attach creates the state of ctx.
 func Attach(ctx py.Context, root string) *State {
-	st := &State{Ctx: ctx, Root: root, MaxDepth: DefaultMaxDepth, cancelCh: make(chan struct{}), Failed: map[string]error{}}
+	st := &State{Ctx: ctx, Root: root, MaxDepth: DefaultMaxDepth, Failed: map[string]error{}}
 	states.Store(ctx, st)
 	return st
 }
@@ -57,44 +55,58 @@ func StateOf(ctx py.Context) *State {
 	return v.(*State)
 }
 
-// Cancel asks the code running in the context to stop: the next Python-level
-// call (or a time.sleep in progress) raises RequestCancelled. Safe to call
-// from any goroutine.
-func (st *State) Cancel() {
-	if st.cancelled.Swap(true) {
-		return
-	}
-	st.cancelMu.Lock()
-	close(st.cancelCh)
-	st.cancelMu.Unlock()
+// Cancel is one request's cancellation. The lane's reader goroutine makes
+// one for each request and cancels it when a C frame comes; the context
+// serving the request checks it. It is never reset, so a cancel that comes
+// early (even with the request, in one write) is not lost.
+type Cancel struct {
+	flag atomic.Bool
+	once sync.Once
+	ch   chan struct{}
 }
 
-// ResetCancel clears a cancellation before the next request.
-func (st *State) ResetCancel() {
-	if !st.cancelled.Load() {
-		return
-	}
-	st.cancelMu.Lock()
-	st.cancelCh = make(chan struct{})
-	st.cancelled.Store(false)
-	st.cancelMu.Unlock()
+// NewCancel returns a request's cancellation, not cancelled.
+func NewCancel() *Cancel { return &Cancel{ch: make(chan struct{})} }
+
+// Cancel cancels the request; safe to call from any goroutine, more than once.
+func (c *Cancel) Cancel() {
+	c.once.Do(func() {
+		c.flag.Store(true)
+		close(c.ch)
+	})
 }
 
-// IsCancelled reports whether Cancel was called since the last ResetCancel.
-func (st *State) IsCancelled() bool { return st.cancelled.Load() }
+// Cancelled reports whether Cancel was called (false for a nil Cancel).
+func (c *Cancel) Cancelled() bool { return c != nil && c.flag.Load() }
 
-// CancelChan is closed when the context is cancelled.
-func (st *State) CancelChan() <-chan struct{} {
-	st.cancelMu.Lock()
-	defer st.cancelMu.Unlock()
-	return st.cancelCh
-}
-
-// BeginRequest resets the per-request parts of the state.
-func (st *State) BeginRequest() {
+// BeginRequest resets the per-request parts of the state and binds the
+// context's cancellation checks (the call guards, time.sleep) to c.
+func (st *State) BeginRequest(c *Cancel) {
 	st.depth = 0
 	st.HandledExc = nil
 	st.HandledTB = nil
+	st.Tripped, st.Cancelled = false, false
+	st.cancel = c
+}
+
+// Shield unbinds the cancellation: what runs next (the response's close(),
+// which PEP 3333 promises) runs to its end, as it does on CPython.
+func (st *State) Shield() { st.cancel = nil }
+
+// Unwound resets the call depth after a Go panic went through the Python
+// frames without unwinding the guards' counts.
+func (st *State) Unwound() { st.depth = 0 }
+
+// IsCancelled reports whether the request being served was cancelled.
+func (st *State) IsCancelled() bool { return st.cancel.Cancelled() }
+
+// CancelChan is closed when the request being served is cancelled; between
+// requests it is nil, which never fires.
+func (st *State) CancelChan() <-chan struct{} {
+	if st.cancel == nil {
+		return nil
+	}
+	return st.cancel.ch
 }
 
 // RecursionError is raised when a context's call depth passes its limit.
@@ -120,7 +132,7 @@ func installGuards() {
 			if st == nil {
 				return evalCode(ctx, co, globals, locals, args, kws, defs, kwdefs, closure)
 			}
-			if st.cancelled.Load() {
+			if st.cancel.Cancelled() {
 				st.Cancelled = true
 				return nil, py.ExceptionNewf(RequestCancelled, "request cancelled by gowsgi (client gone or --timeout)")
 			}
@@ -140,7 +152,7 @@ func installGuards() {
 			if st == nil {
 				return runFrame(frame)
 			}
-			if st.cancelled.Load() {
+			if st.cancel.Cancelled() {
 				st.Cancelled = true
 				return nil, py.ExceptionNewf(RequestCancelled, "request cancelled by gowsgi (client gone or --timeout)")
 			}
