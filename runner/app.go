@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gowsgi/gowsgi/runner/logging"
@@ -44,6 +45,9 @@ type App struct {
 	pending int       // spares being started
 	preload []string  // the libraries the current generation imported
 
+	epoch    time.Time    // a monotonic origin for lastFree
+	lastFree atomic.Int64 // when a lane last came free, since epoch
+
 	reloadMu sync.Mutex // one reload at a time
 	restarts map[int]time.Time
 }
@@ -62,6 +66,7 @@ func newApp(cfg Config) *App {
 			Multithread:  cfg.Threads > 1,
 			Fresh:        append(append([]string{cfg.Root}, cfg.PythonPath...), cfg.Reload.Watch...),
 		},
+		epoch:    time.Now(),
 		workers:  map[*worker]bool{},
 		procs:    map[*worker]bool{},
 		restarts: map[int]time.Time{},

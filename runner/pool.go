@@ -105,14 +105,25 @@ func (a *App) wait(ctx context.Context) (*lane, error) {
 
 		var l *lane
 		var err error
-		select {
-		case l = <-ch:
-		case <-spilled:
-			spill = true
-		case <-expired:
-			err = errQueueTimeout
-		case <-ctx.Done():
-			err = ctx.Err()
+		for {
+			select {
+			case l = <-ch:
+			case <-spilled:
+				// Spill only when the hot lanes are stuck (a sleep, a slow
+				// query), not merely busy: while they keep coming free,
+				// waiting in line beats waking another thread.
+				if since := a.sinceFree(); since < spillDelay {
+					startQueueTimer()
+					spillTimer.Reset(spillDelay - since)
+					continue
+				}
+				spill = true
+			case <-expired:
+				err = errQueueTimeout
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+			break
 		}
 		a.mu.Lock()
 		if l == nil {
@@ -177,9 +188,15 @@ func (a *App) wakeWaitersLocked() {
 	a.waiters = nil
 }
 
+// sinceFree is how long ago a lane last came free.
+func (a *App) sinceFree() time.Duration {
+	return time.Since(a.epoch) - time.Duration(a.lastFree.Load())
+}
+
 // release returns a lane after its request.
 func (a *App) release(l *lane) {
 	w := l.w
+	a.lastFree.Store(int64(time.Since(a.epoch)))
 	left := w.inFlight.Add(-1)
 	a.mu.Lock()
 	if a.usableLocked(l) {
