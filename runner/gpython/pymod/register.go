@@ -87,43 +87,12 @@ func stateOf(self py.Object) *shims.State {
 	return shims.StateOf(m.Context)
 }
 
-// parseArgs binds positional and keyword arguments to names.
+// parseArgs binds positional and keyword arguments to names, Python style.
 func parseArgs(fname string, args py.Tuple, kwargs py.StringDict, names []string, nreq int) ([]py.Object, error) {
-	if len(args) > len(names) {
-		return nil, py.ExceptionNewf(py.TypeError, "%s() takes at most %d arguments (%d given)", fname, len(names), len(args))
-	}
-	out := make([]py.Object, len(names))
-	copy(out, args)
-	for k, v := range kwargs {
-		found := false
-		for i, n := range names {
-			if n == k {
-				if out[i] != nil {
-					return nil, py.ExceptionNewf(py.TypeError, "%s() got multiple values for argument '%s'", fname, k)
-				}
-				out[i] = v
-				found = true
-			}
-		}
-		if !found {
-			return nil, py.ExceptionNewf(py.TypeError, "%s() got an unexpected keyword argument '%s'", fname, k)
-		}
-	}
-	for i := 0; i < nreq; i++ {
-		if out[i] == nil {
-			return nil, py.ExceptionNewf(py.TypeError, "%s() missing required argument '%s' (pos %d)", fname, names[i], i+1)
-		}
-	}
-	return out, nil
+	return shims.ParseArgs(fname, args, kwargs, names, nreq)
 }
 
-func str(fname string, o py.Object) (string, error) {
-	s, ok := o.(py.String)
-	if !ok {
-		return "", py.ExceptionNewf(py.TypeError, "%s() argument must be str, not %s", fname, shims.TypeName(o))
-	}
-	return string(s), nil
-}
+func str(fname string, o py.Object) (string, error) { return shims.ArgStr(fname, o) }
 
 // strOrBytes accepts str (as UTF-8) or bytes.
 func strOrBytes(fname string, o py.Object) ([]byte, bool, error) {

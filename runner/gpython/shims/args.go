@@ -41,6 +41,14 @@ func parseArgs(fname string, args py.Tuple, kwargs py.StringDict, names []string
 	return out, nil
 }
 
+// ParseArgs is parseArgs for the native modules.
+func ParseArgs(fname string, args py.Tuple, kwargs py.StringDict, names []string, nreq int) ([]py.Object, error) {
+	return parseArgs(fname, args, kwargs, names, nreq)
+}
+
+// ArgStr is argStr for the native modules.
+func ArgStr(fname string, o py.Object) (string, error) { return argStr(fname, o) }
+
 func argStr(fname string, o py.Object) (string, error) {
 	s, ok := o.(py.String)
 	if !ok {
