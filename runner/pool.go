@@ -18,15 +18,38 @@ func (a *App) addLocked(w *worker) {
 	}
 }
 
-// freeLocked gives a lane to the longest waiter, or puts it on the idle stack.
+// freeLocked gives a lane to the longest waiter, or puts it on the idle
+// stack. A lane handed to a waiter counts as in flight from this moment, not
+// from when the waiter wakes: otherwise a request arriving in between sees
+// the worker idle and starts a second lane, and a hot lane stops being hot.
 func (a *App) freeLocked(l *lane) {
 	if len(a.waiters) > 0 {
 		ch := a.waiters[0]
 		a.waiters = a.waiters[1:]
+		l.w.inFlight.Add(1)
 		ch <- l
 		return
 	}
 	a.idle = append(a.idle, l)
+}
+
+// dropLocked undoes the count of a handed-over lane its waiter will not use,
+// and passes the lane on when it is still good.
+func (a *App) dropLocked(l *lane) {
+	left := l.w.inFlight.Add(-1)
+	if left == 0 && l.w.retiring.Load() {
+		go l.w.stop(a.grace())
+	}
+	switch {
+	case !a.usableLocked(l):
+	case left >= hotLanes:
+		// The worker still has its hot lanes busy (this one was a spill):
+		// let it cool rather than hand it on, or spills would ratchet the
+		// worker up to every thread for good.
+		a.idle = append(a.idle, l)
+	default:
+		a.freeLocked(l)
+	}
 }
 
 // usableLocked says whether a lane may take a request.
@@ -134,14 +157,13 @@ func (a *App) wait(ctx context.Context) (*lane, error) {
 			}
 		}
 		// ch is empty and in no queue now: it can be used again.
-		if l != nil && a.usableLocked(l) {
-			if err == nil {
-				l.w.inFlight.Add(1)
+		if l != nil {
+			if err == nil && a.usableLocked(l) {
 				a.mu.Unlock()
 				waiterChans.Put(ch)
-				return l, nil
+				return l, nil // counted by freeLocked
 			}
-			a.freeLocked(l) // we are giving up: pass it on
+			a.dropLocked(l) // not ours to use: pass it on
 		}
 		if err != nil {
 			a.mu.Unlock()
@@ -195,15 +217,8 @@ func (a *App) sinceFree() time.Duration {
 
 // release returns a lane after its request.
 func (a *App) release(l *lane) {
-	w := l.w
 	a.lastFree.Store(int64(time.Since(a.epoch)))
-	left := w.inFlight.Add(-1)
 	a.mu.Lock()
-	if a.usableLocked(l) {
-		a.freeLocked(l)
-	}
+	a.dropLocked(l)
 	a.mu.Unlock()
-	if left == 0 && w.retiring.Load() {
-		w.stop(a.grace())
-	}
 }
