@@ -159,7 +159,8 @@ func TestTimeoutCooperative(t *testing.T) {
 func TestMaxMemory(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, flags []string) {
 		s := start(t, testApps, append(flags, "--wsgi", "pure.router", "--max-memory", "150MB")...)
-		if code, _ := s.get("/grow?mb=200"); code != 200 {
+		// 200, or 502 when the watchdog catches the worker before it answers.
+		if code, _ := s.get("/grow?mb=200"); code != 200 && code != 502 {
 			t.Fatalf("GET /grow = %d", code)
 		}
 		s.waitLog(`worker 1 \(pid \d+\) uses \d+ MiB, over --max-memory \d+ MiB: replacing it`, 10*time.Second)

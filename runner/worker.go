@@ -24,14 +24,15 @@ const helloTimeout = 15 * time.Second
 
 // worker is one worker process and its lanes.
 type worker struct {
-	id    atomic.Int32 // the slot (1..--workers) it serves; 0 for a spare
-	cmd   *exec.Cmd
-	pid   int
-	ctrl  net.Conn
-	ctrlR *wire.Reader
-	ctrlW *wire.Writer
-	lanes []*lane
-	info  string // from the hello frame: "cpython 3.11.2"
+	id     atomic.Int32 // the slot (1..--workers) it serves; 0 for a spare
+	cmd    *exec.Cmd
+	pid    int
+	ctrl   net.Conn
+	ctrlR  *wire.Reader
+	ctrlMu sync.Mutex // import, preload and quit may be sent from different goroutines
+	ctrlW  *wire.Writer
+	lanes  []*lane
+	info   string // from the hello frame: "cpython 3.11.2"
 
 	inFlight atomic.Int32
 	retiring atomic.Bool // no new requests; stop when idle
@@ -186,7 +187,7 @@ func (e *ImportError) Error() string { return "the app failed to import:\n" + e.
 func (w *worker) load(cfg wire.WorkerConfig) (wire.ReadyInfo, error) {
 	var info wire.ReadyInfo
 	b, _ := json.Marshal(cfg)
-	if err := w.ctrlW.Send(wire.Import, b); err != nil {
+	if err := w.sendControl(wire.Import, b); err != nil {
 		return info, fmt.Errorf("%s: %v", w.tag(), err)
 	}
 	typ, p, err := w.ctrlR.Next()
@@ -211,7 +212,13 @@ func (w *worker) load(cfg wire.WorkerConfig) (wire.ReadyInfo, error) {
 // preload asks a spare to import the app's libraries ahead of time.
 func (w *worker) preload(cfg wire.PreloadConfig) {
 	b, _ := json.Marshal(cfg)
-	w.ctrlW.Send(wire.Preload, b)
+	w.sendControl(wire.Preload, b)
+}
+
+func (w *worker) sendControl(typ byte, payload []byte) error {
+	w.ctrlMu.Lock()
+	defer w.ctrlMu.Unlock()
+	return w.ctrlW.Send(typ, payload)
 }
 
 // watchControl reads the control socket so that nothing the worker sends
@@ -229,7 +236,7 @@ func (w *worker) watchControl() {
 func (w *worker) stop(grace time.Duration) {
 	w.stopOnce.Do(func() {
 		w.stopping.Store(true)
-		w.ctrlW.Send(wire.Quit, nil)
+		w.sendControl(wire.Quit, nil)
 		go func() {
 			select {
 			case <-w.exited:
