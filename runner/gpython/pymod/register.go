@@ -112,20 +112,7 @@ func truth(o py.Object, def bool) (bool, error) {
 	return shims.Truth(o)
 }
 
-func intArg(fname string, o py.Object, def int) (int, error) {
-	switch x := o.(type) {
-	case nil, py.NoneType:
-		return def, nil
-	case py.Int:
-		return int(x), nil
-	case py.Bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	return 0, py.ExceptionNewf(py.TypeError, "%s(): an integer is required, not %s", fname, shims.TypeName(o))
-}
+func intArg(fname string, o py.Object, def int) (int, error) { return shims.ArgInt(fname, o, def) }
 
 func floatArg(fname string, o py.Object) (float64, error) {
 	switch x := o.(type) {

@@ -57,6 +57,9 @@ func argStr(fname string, o py.Object) (string, error) {
 	return string(s), nil
 }
 
+// ArgInt is argInt for the native modules.
+func ArgInt(fname string, o py.Object, def int) (int, error) { return argInt(fname, o, def) }
+
 // argInt converts an optional int argument; def is used for nil and None.
 func argInt(fname string, o py.Object, def int) (int, error) {
 	switch x := o.(type) {
