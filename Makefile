@@ -22,11 +22,15 @@ deps:
 test: deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	@cp go.mod /tmp/gowsgi-go.mod.$$$$ && cp go.sum /tmp/gowsgi-go.sum.$$$$ && $(GO) mod tidy && \
+		if ! cmp -s go.mod /tmp/gowsgi-go.mod.$$$$ || ! cmp -s go.sum /tmp/gowsgi-go.sum.$$$$; then \
+			cp /tmp/gowsgi-go.mod.$$$$ go.mod; cp /tmp/gowsgi-go.sum.$$$$ go.sum; rm -f /tmp/gowsgi-go.*.$$$$; \
+			echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; fi; rm -f /tmp/gowsgi-go.*.$$$$
 	$(GO) test -count=1 -timeout 20m ./...
 	@# The packages with concurrency of their own, and the served binary
 	@# itself built with the race detector (the harness fails on any report).
 	$(GO) test -race -count=1 -timeout 20m ./runner/... ./reload/ ./environ/
-	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool|TestQueueFull|TestMaxMemory' .
+	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool|TestQueueFull|TestMaxMemory' ./e2e/
 
 run:
 	$(GO) run . -n -d testapps web --wsgi routed.app.application

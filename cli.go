@@ -4,18 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
-	"unicode"
 
 	"github.com/alecthomas/kong"
 
-	"github.com/gowsgi/gowsgi/runner"
+	"github.com/gowsgi/gowsgi/runner/config"
+	"github.com/gowsgi/gowsgi/runner/engine"
 	"github.com/gowsgi/gowsgi/runner/logging"
 )
 
@@ -143,7 +141,7 @@ func parseArgs(args []string, stdout io.Writer) (inv *invocation, err error) {
 		return nil, &exitError{code: 2, msg: daemonMessage}
 	}
 	if inv.global.Umask != "" {
-		u, err := parseOctal(inv.global.Umask)
+		u, err := config.ParseOctal(inv.global.Umask)
 		if err != nil || u > 0o777 {
 			return nil, usageErrorf("gowsgi: --umask must be an octal mode such as 022 or 0077 (got %q)", inv.global.Umask)
 		}
@@ -427,10 +425,10 @@ func isWebFlag(flag string) bool {
 // config checks the web options and builds the runner configuration. dir is
 // the application directory (absolute: the working directory after --rundir);
 // relative paths start there. Engine and Log are left for main to fill.
-func (inv *invocation) config(dir string) (runner.Config, error) {
+func (inv *invocation) config(dir string) (*config.Site, error) {
 	w := &inv.web
-	fail := func(format string, args ...any) (runner.Config, error) {
-		return runner.Config{}, usageErrorf("gowsgi web: "+format, args...)
+	fail := func(format string, args ...any) (*config.Site, error) {
+		return nil, usageErrorf("gowsgi web: "+format, args...)
 	}
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
@@ -439,15 +437,16 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 		return filepath.Join(dir, p)
 	}
 
-	cfg := runner.Config{Root: dir, Tracebacks: "auto"}
+	site := &config.Site{Dir: dir}
+	t := config.Transport{Tracebacks: "auto", Source: "the command line"}
+	cfg := config.Pool{}
 
 	if w.WSGI == "" {
 		return fail("--wsgi is required, e.g. gowsgi -n web --wsgi foo.application")
 	}
-	if err := checkAppName(w.WSGI); err != nil {
+	if err := config.CheckAppName(w.WSGI); err != nil {
 		return fail("--wsgi %q: %v", w.WSGI, err)
 	}
-	cfg.App = w.WSGI
 
 	specs := append(append([]string{}, w.Listen...), w.Port...)
 	if len(specs) == 0 {
@@ -455,7 +454,7 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 	}
 	seen := map[string]string{}
 	for _, spec := range specs {
-		e, err := runner.ParseEndpoint(spec)
+		e, err := config.ParseEndpoint(spec)
 		if err != nil {
 			return fail("--listen %v", err)
 		}
@@ -467,7 +466,7 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 			return fail("--listen %q and %q are the same address; give it once", earlier, spec)
 		}
 		seen[key] = spec
-		cfg.Listen = append(cfg.Listen, e)
+		t.Listeners = append(t.Listeners, e)
 	}
 
 	if w.Python != "" {
@@ -483,7 +482,7 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 		if _, err := os.Stat(p); err != nil {
 			return fail("--pythonpath %s: no such file or directory", p)
 		}
-		cfg.PythonPath = append(cfg.PythonPath, p)
+		site.Python.Path = append(site.Python.Path, p)
 	}
 
 	if w.Threads < 1 {
@@ -494,16 +493,16 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 	}
 	cfg.Threads, cfg.Workers = w.Threads, w.Workers
 	var err error
-	if cfg.Timeout, err = parseDuration(w.Timeout); err != nil {
+	if cfg.Timeout, err = config.ParseDuration(w.Timeout); err != nil {
 		return fail("--timeout must be a duration like 30s or 2m, or a number of seconds (got %q)", w.Timeout)
 	}
-	if cfg.QueueTimeout, err = parseDuration(w.QueueTimeout); err != nil {
+	if cfg.QueueTimeout, err = config.ParseDuration(w.QueueTimeout); err != nil {
 		return fail("--queue-timeout must be a duration like 30s or 2m, or a number of seconds (got %q)", w.QueueTimeout)
 	}
-	if cfg.MaxBody, err = parseSize(w.MaxBody); err != nil {
+	if cfg.MaxBody, err = config.ParseSize(w.MaxBody); err != nil {
 		return fail("--max-body must be a size like 10MB, 512k or 1GiB, or a number of bytes (got %q)", w.MaxBody)
 	}
-	if cfg.MaxMemory, err = parseSize(w.MaxMemory); err != nil {
+	if cfg.MaxMemory, err = config.ParseSize(w.MaxMemory); err != nil {
 		return fail("--max-memory must be a size like 512MB or 2GiB, or a number of bytes (got %q)", w.MaxMemory)
 	}
 
@@ -511,26 +510,26 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 	case w.DisplayTracebacks && (w.Notracebacks || w.NotracebacksShort):
 		return fail("--display-tracebacks and --notracebacks contradict each other; keep one")
 	case w.DisplayTracebacks:
-		cfg.Tracebacks = "show"
+		t.Tracebacks = "show"
 	case w.Notracebacks || w.NotracebacksShort:
-		cfg.Tracebacks = "hide"
+		t.Tracebacks = "hide"
 	}
 	for _, h := range w.AddHeader {
-		name, value, err := parseHeader(h)
+		name, value, err := config.ParseHeader(h)
 		if err != nil {
 			return fail("--add-header %q: %v", h, err)
 		}
-		cfg.AddHeaders = append(cfg.AddHeaders, [2]string{name, value})
+		t.AddHeaders = append(t.AddHeaders, [2]string{name, value})
 	}
 
-	cfg.Reload.Enabled = w.Reload
+	site.Reload.Enabled = w.Reload
 	for _, d := range w.Watch {
 		d = abs(d)
 		info, err := os.Stat(d)
 		if err != nil || !info.IsDir() {
 			return fail("--watch %s: no such directory", d)
 		}
-		cfg.Reload.Watch = append(cfg.Reload.Watch, d)
+		site.Reload.Watch = append(site.Reload.Watch, d)
 	}
 	for _, g := range w.WatchInclude {
 		if _, err := filepath.Match(g, ""); err != nil || g == "" {
@@ -542,8 +541,8 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 			return fail("--watch-exclude %q is not a valid glob; e.g. '*.log'", g)
 		}
 	}
-	cfg.Reload.Include = w.WatchInclude
-	cfg.Reload.Exclude = w.WatchExclude
+	site.Reload.Include = w.WatchInclude
+	site.Reload.Exclude = w.WatchExclude
 	// The logs gowsgi writes itself must not trigger a reload: a log line
 	// would reload the app, which logs another line, ... (The pidfile is
 	// written before the watcher starts and removed after it stops.)
@@ -552,147 +551,22 @@ func (inv *invocation) config(dir string) (runner.Config, error) {
 			continue
 		}
 		if rel, err := filepath.Rel(dir, abs(own)); err == nil && !strings.HasPrefix(rel, "..") {
-			cfg.Reload.Exclude = append(cfg.Reload.Exclude, filepath.ToSlash(rel))
+			site.Reload.Exclude = append(site.Reload.Exclude, filepath.ToSlash(rel))
 		}
 	}
 	if w.WatchPoll != "" {
-		if cfg.Reload.Poll, err = parseDuration(w.WatchPoll); err != nil {
+		if site.Reload.Poll, err = config.ParseDuration(w.WatchPoll); err != nil {
 			return fail("--watch-poll must be an interval like 1s or 500ms (got %q)", w.WatchPoll)
 		}
 	}
-	return cfg, nil
-}
-
-// checkAppName accepts "pkg.mod.attr" and "pkg.mod:attr" (attr may be dotted).
-func checkAppName(name string) error {
-	const fix = "give a module and a callable, e.g. foo.application or app:app"
-	switch {
-	case strings.ContainsAny(name, `/\`):
-		return fmt.Errorf("is a path; give a module path instead (use -d DIR or --pythonpath DIR for the directory), e.g. foo.application")
-	case strings.HasSuffix(name, ".py"):
-		return fmt.Errorf("names a file; %s", fix)
+	site.Python.Engine, site.Python.Interpreter = w.Engine, w.Python
+	site.Log = config.Log{ServerFile: inv.global.Logfile, AccessFile: w.Logfile, Format: w.AccessLog, Color: w.Color}
+	t.Mounts = []config.Mount{{Path: "/", Kind: config.KindWSGI, Source: "--wsgi " + w.WSGI, WSGI: &config.WSGI{App: w.WSGI, Pool: cfg}}}
+	site.Transports = []config.Transport{t}
+	if err := site.Validate(); err != nil {
+		return fail("%v", err)
 	}
-	module, attr, hasColon := strings.Cut(name, ":")
-	if !hasColon {
-		i := strings.LastIndexByte(name, '.')
-		if i < 0 {
-			return errors.New(fix)
-		}
-		module, attr = name[:i], name[i+1:]
-	}
-	for _, part := range append(strings.Split(module, "."), strings.Split(attr, ".")...) {
-		if !isIdentifier(part) {
-			return errors.New(fix)
-		}
-	}
-	return nil
-}
-
-func isIdentifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if r == '_' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r)) {
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-// parseDuration reads a Go duration ("30s", "1m30s") or plain seconds ("30",
-// "0.5"). Negative values are refused.
-func parseDuration(s string) (time.Duration, error) {
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f < 0 || f > math.MaxInt64/float64(time.Second) || math.IsNaN(f) {
-			return 0, errors.New("out of range")
-		}
-		return time.Duration(f * float64(time.Second)), nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, err
-	}
-	if d < 0 {
-		return 0, errors.New("negative")
-	}
-	return d, nil
-}
-
-// sizeUnits: single letters and IEC names are powers of 1024 (as in nginx's
-// 512k); SI names are powers of 1000.
-var sizeUnits = map[string]float64{
-	"": 1, "b": 1,
-	"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
-	"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
-	"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
-	"t": 1 << 40, "tib": 1 << 40, "tb": 1e12,
-}
-
-// parseSize reads a byte count such as 1048576, 512k, 10MB or 1.5GiB.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := 0
-	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
-		i++
-	}
-	number, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	mult, ok := sizeUnits[unit]
-	if number == "" || !ok {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	f, err := strconv.ParseFloat(number, 64)
-	if err != nil {
-		return 0, err
-	}
-	v := f * mult
-	if v >= math.MaxInt64 {
-		return 0, fmt.Errorf("size %q is too large", s)
-	}
-	return int64(v), nil
-}
-
-func parseOctal(s string) (uint64, error) {
-	digits := strings.TrimPrefix(strings.TrimPrefix(s, "0o"), "0O")
-	if digits == "" {
-		return 0, errors.New("empty")
-	}
-	return strconv.ParseUint(digits, 8, 32)
-}
-
-// Headers the server manages itself: adding them to every response would
-// break the framing of the connection.
-var reservedHeaders = map[string]bool{
-	"connection": true, "content-length": true, "transfer-encoding": true, "keep-alive": true,
-	"upgrade": true, "te": true, "trailer": true, "proxy-connection": true,
-}
-
-// parseHeader reads "Name: value" as given to --add-header.
-func parseHeader(h string) (string, string, error) {
-	name, value, ok := strings.Cut(h, ":")
-	if !ok {
-		return "", "", errors.New(`want "Name: value", e.g. "X-Frame-Options: DENY"`)
-	}
-	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
-		return "", "", errors.New(`the name must be a header token such as X-Frame-Options; want "Name: value"`)
-	}
-	if strings.ContainsAny(value, "\r\n\x00") {
-		return "", "", errors.New("the value must be one line")
-	}
-	if reservedHeaders[strings.ToLower(name)] {
-		return "", "", fmt.Errorf("%s is managed by the server and cannot be added", name)
-	}
-	return name, value, nil
-}
-
-// isTokenChar reports whether r may appear in an HTTP header name (RFC 9110 tchar).
-func isTokenChar(r rune) bool {
-	if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-		return true
-	}
-	return strings.ContainsRune("!#$%&'*+-.^_`|~", r)
+	return site, nil
 }
 
 // openLogs makes the logger from -l (server log, before web), web -l (access
@@ -741,13 +615,13 @@ func (inv *invocation) openLogs(stdout *os.File) (*logging.Logger, func(), error
 // engineFinders are the engines' constructors; main passes the real ones,
 // tests pass fakes.
 type engineFinders struct {
-	cpython func(explicit string) (runner.Engine, error)
-	gpython func() (runner.Engine, error)
+	cpython func(explicit string) (engine.Engine, error)
+	gpython func() (engine.Engine, error)
 }
 
 // chooseEngine resolves --engine. With auto and no interpreter found it
 // falls back to gpython and says why in note.
-func chooseEngine(name, python string, find engineFinders) (engine runner.Engine, note string, err error) {
+func chooseEngine(name, python string, find engineFinders) (eng engine.Engine, note string, err error) {
 	switch name {
 	case "gpython":
 		e, err := find.gpython()

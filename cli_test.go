@@ -12,23 +12,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gowsgi/gowsgi/runner"
+	"github.com/gowsgi/gowsgi/runner/config"
+	"github.com/gowsgi/gowsgi/runner/engine"
 	"github.com/gowsgi/gowsgi/runner/logging"
 )
 
 // cliParseAndConfigure runs both steps of the CLI with dir as the application
 // directory.
-func cliParseAndConfigure(dir string, args ...string) (*invocation, runner.Config, error) {
+func cliParseAndConfigure(dir string, args ...string) (*invocation, *config.Site, error) {
 	var stdout bytes.Buffer
 	inv, err := parseArgs(args, &stdout)
 	if err != nil {
-		return nil, runner.Config{}, err
+		return nil, nil, err
 	}
 	cfg, err := inv.config(dir)
 	return inv, cfg, err
 }
 
-func cliMustConfigure(t *testing.T, dir string, args ...string) (*invocation, runner.Config) {
+func cliMustConfigure(t *testing.T, dir string, args ...string) (*invocation, *config.Site) {
 	t.Helper()
 	inv, cfg, err := cliParseAndConfigure(dir, args...)
 	if err != nil {
@@ -40,15 +41,17 @@ func cliMustConfigure(t *testing.T, dir string, args ...string) (*invocation, ru
 func TestDefaults(t *testing.T) {
 	dir := t.TempDir()
 	inv, cfg := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "foo.application")
-	want := runner.Config{
-		App:          "foo.application",
-		Listen:       []runner.Endpoint{{Network: "tcp", Address: "127.0.0.1:8080", Spec: "tcp:8080"}},
-		Root:         dir,
-		Threads:      20,
-		Workers:      1,
-		QueueTimeout: 30 * time.Second,
-		Tracebacks:   "auto",
-		Reload:       runner.ReloadConfig{Enabled: true},
+	want := &config.Site{
+		Dir: dir,
+		Transports: []config.Transport{{
+			Listeners:  []config.Listener{{Network: "tcp", Address: "127.0.0.1:8080", Spec: "tcp:8080"}},
+			Mounts:     []config.Mount{cliWSGIMount("foo.application", config.Pool{Threads: 20, Workers: 1, QueueTimeout: 30 * time.Second})},
+			Tracebacks: "auto",
+			Source:     "the command line",
+		}},
+		Python: config.Python{Engine: "auto"},
+		Log:    config.Log{Format: "color", Color: "auto"},
+		Reload: config.Reload{Enabled: true},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config:\n got %+v\nwant %+v", cfg, want)
@@ -72,8 +75,8 @@ func TestPositionSensitiveFlags(t *testing.T) {
 
 	// -n before web is --nodaemon, after it the deprecated --notracebacks.
 	inv, cfg := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "a.b", "-n")
-	if !inv.global.Nodaemon || cfg.Tracebacks != "hide" {
-		t.Errorf("-n: nodaemon %v, tracebacks %q", inv.global.Nodaemon, cfg.Tracebacks)
+	if !inv.global.Nodaemon || cfg.Transports[0].Tracebacks != "hide" {
+		t.Errorf("-n: nodaemon %v, tracebacks %q", inv.global.Nodaemon, cfg.Transports[0].Tracebacks)
 	}
 	if len(inv.notes) != 1 || !strings.Contains(inv.notes[0], "--notracebacks") {
 		t.Errorf("want a deprecation note for web -n, got %q", inv.notes)
@@ -81,7 +84,7 @@ func TestPositionSensitiveFlags(t *testing.T) {
 
 	// -p after web is the deprecated --port, appended to --listen.
 	inv, cfg = cliMustConfigure(t, dir, "-n", "web", "--wsgi", "a.b", "--listen", "tcp:9000", "-p", "9090")
-	if got := cliAddresses(cfg.Listen); !reflect.DeepEqual(got, []string{"127.0.0.1:9000", "127.0.0.1:9090"}) {
+	if got := cliAddresses(cfg.Transports[0].Listeners); !reflect.DeepEqual(got, []string{"127.0.0.1:9000", "127.0.0.1:9090"}) {
 		t.Errorf("-p: listen %q", got)
 	}
 	if len(inv.notes) != 1 || !strings.Contains(inv.notes[0], "use --listen tcp:9090") {
@@ -115,7 +118,12 @@ func TestOwnFilesDoNotTriggerReload(t *testing.T) {
 	}
 }
 
-func cliAddresses(eps []runner.Endpoint) []string {
+// cliWSGIMount is the mount --wsgi APP makes.
+func cliWSGIMount(app string, p config.Pool) config.Mount {
+	return config.Mount{Path: "/", Kind: config.KindWSGI, Source: "--wsgi " + app, WSGI: &config.WSGI{App: app, Pool: p}}
+}
+
+func cliAddresses(eps []config.Listener) []string {
 	var out []string
 	for _, e := range eps {
 		out = append(out, e.Address)
@@ -141,23 +149,24 @@ func TestWebOptions(t *testing.T) {
 		"--no-reload", "--watch", "templates", "--watch-include", "*.html", "--watch-exclude", "*.log",
 		"--watch-poll=250ms",
 	)
-	want := runner.Config{
-		App: "mysite.wsgi:application",
-		Listen: []runner.Endpoint{
-			{Network: "tcp", Address: "127.0.0.1:0", Spec: "tcp:0"},
-			{Network: "unix", Address: filepath.Join(dir, "app.sock"), Mode: 0o660, Spec: "unix:app.sock:mode=0660"},
-			{Network: "tcp", Address: "[::1]:8081", Spec: `tcp:8081:interface=\:\:1`},
-		},
-		Root:         dir,
-		PythonPath:   []string{filepath.Join(dir, "lib"), dir},
-		Threads:      8,
-		Workers:      3,
-		Timeout:      30 * time.Second,
-		QueueTimeout: 1500 * time.Millisecond,
-		MaxBody:      10_000_000,
-		Tracebacks:   "show",
-		AddHeaders:   [][2]string{{"X-Frame-Options", "DENY"}, {"Cache-Control", "no-store, max-age=0"}},
-		Reload: runner.ReloadConfig{
+	want := &config.Site{
+		Dir: dir,
+		Transports: []config.Transport{{
+			Listeners: []config.Listener{
+				{Network: "tcp", Address: "127.0.0.1:0", Spec: "tcp:0"},
+				{Network: "unix", Address: filepath.Join(dir, "app.sock"), Mode: 0o660, Spec: "unix:app.sock:mode=0660"},
+				{Network: "tcp", Address: "[::1]:8081", Spec: `tcp:8081:interface=\:\:1`},
+			},
+			Mounts: []config.Mount{cliWSGIMount("mysite.wsgi:application", config.Pool{
+				Threads: 8, Workers: 3, Timeout: 30 * time.Second, QueueTimeout: 1500 * time.Millisecond, MaxBody: 10_000_000,
+			})},
+			Tracebacks: "show",
+			AddHeaders: [][2]string{{"X-Frame-Options", "DENY"}, {"Cache-Control", "no-store, max-age=0"}},
+			Source:     "the command line",
+		}},
+		Python: config.Python{Engine: "auto", Path: []string{filepath.Join(dir, "lib"), dir}},
+		Log:    config.Log{Format: "color", Color: "auto"},
+		Reload: config.Reload{
 			Enabled: false,
 			Watch:   []string{filepath.Join(dir, "templates")},
 			Include: []string{"*.html"},
@@ -329,37 +338,6 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
-func TestParseDuration(t *testing.T) {
-	good := map[string]time.Duration{"0": 0, "30": 30 * time.Second, "0.5": 500 * time.Millisecond, "1m30s": 90 * time.Second, "250ms": 250 * time.Millisecond}
-	for in, want := range good {
-		if got, err := parseDuration(in); err != nil || got != want {
-			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "-1", "-1s", "soon", "1e300", "NaN"} {
-		if _, err := parseDuration(in); err == nil {
-			t.Errorf("parseDuration(%q): no error", in)
-		}
-	}
-}
-
-func TestParseSize(t *testing.T) {
-	good := map[string]int64{
-		"0": 0, "1048576": 1 << 20, "512k": 512 << 10, "512K": 512 << 10, "10MB": 10_000_000, "10mb": 10_000_000,
-		"1GiB": 1 << 30, "1.5m": 3 << 19, "2 KiB": 2048, "100b": 100, "1g": 1 << 30,
-	}
-	for in, want := range good {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "MB", "10XB", "-5", "1.2.3k", "99999999999TB"} {
-		if _, err := parseSize(in); err == nil {
-			t.Errorf("parseSize(%q): no error", in)
-		}
-	}
-}
-
 type cliFakeEngine string
 
 func (f cliFakeEngine) Name() string                { return string(f) }
@@ -370,13 +348,13 @@ func TestChooseEngine(t *testing.T) {
 	noPython := errors.New("no Python interpreter found (tried python3 (PATH))")
 	finders := func(cpythonOK bool) engineFinders {
 		return engineFinders{
-			cpython: func(explicit string) (runner.Engine, error) {
+			cpython: func(explicit string) (engine.Engine, error) {
 				if !cpythonOK {
 					return nil, noPython
 				}
 				return cliFakeEngine("cpython"), nil
 			},
-			gpython: func() (runner.Engine, error) { return cliFakeEngine("gpython"), nil },
+			gpython: func() (engine.Engine, error) { return cliFakeEngine("gpython"), nil },
 		}
 	}
 	cases := []struct {

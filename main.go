@@ -1,6 +1,6 @@
 // Command gowsgi runs a Python WSGI application in the foreground, like
 // `twistd -n web --wsgi foo.application`. This file is wiring only: parse the
-// command line (cli.go), build the runner's Config, pick the engine, run.
+// command line (cli.go) into a config.Site, pick the engine, run the server.
 package main
 
 import (
@@ -11,9 +11,10 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/gowsgi/gowsgi/runner"
-	"github.com/gowsgi/gowsgi/runner/cpython"
-	"github.com/gowsgi/gowsgi/runner/gpython"
+	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/engine/cpython"
+	"github.com/gowsgi/gowsgi/runner/engine/gpython"
+	"github.com/gowsgi/gowsgi/runner/server"
 )
 
 // version is set at build time with -ldflags "-X main.version=0.1.0".
@@ -51,7 +52,7 @@ func run(args []string) int {
 	if err != nil {
 		return report(err)
 	}
-	cfg, err := inv.config(dir)
+	site, err := inv.config(dir)
 	if err != nil {
 		return report(err)
 	}
@@ -61,12 +62,11 @@ func run(args []string) int {
 		return report(err)
 	}
 	defer closeLogs()
-	cfg.Log = log
-	runner.Version = version
+	server.Version = version
 
-	engine, note, err := chooseEngine(inv.web.Engine, inv.web.Python, engineFinders{
-		cpython: func(explicit string) (runner.Engine, error) { return cpython.Find(explicit) },
-		gpython: func() (runner.Engine, error) { return gpython.New() },
+	eng, note, err := chooseEngine(inv.web.Engine, inv.web.Python, engineFinders{
+		cpython: func(explicit string) (engine.Engine, error) { return cpython.Find(explicit) },
+		gpython: func() (engine.Engine, error) { return gpython.New() },
 	})
 	if err != nil {
 		return report(err)
@@ -74,7 +74,6 @@ func run(args []string) int {
 	if note != "" {
 		log.Warnf("%s", note)
 	}
-	cfg.Engine = engine
 
 	if inv.global.Pidfile != "" {
 		removePidfile, err := writePidfile(inv.global.Pidfile)
@@ -99,11 +98,11 @@ func run(args []string) int {
 		os.Exit(130)
 	}()
 
-	err = runner.Run(ctx, cfg)
+	err = server.Run(ctx, site, eng, log)
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, runner.ErrImport):
+	case errors.Is(err, server.ErrImport):
 		return 1 // the runner has shown the traceback
 	default:
 		fmt.Fprintf(os.Stderr, "gowsgi: %v\n", err)

@@ -1,0 +1,428 @@
+package pool
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gowsgi/gowsgi/runner/config"
+	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/logging"
+	"github.com/gowsgi/gowsgi/runner/wire"
+)
+
+// Errors acquire returns instead of a lane.
+var (
+	ErrQueueTimeout = errors.New("no free thread")
+	ErrBroken       = errors.New("the app does not import")
+	ErrClosed       = errors.New("shutting down")
+)
+
+// retireGrace is the least time an old worker gets to finish its requests
+// when a reload or a stuck request retires it (--timeout, when longer, wins).
+const retireGrace = 30 * time.Second
+
+// Options is what a Pool runs and how.
+type Options struct {
+	App        string        // "pkg.mod.attr" or "pkg.mod:attr"
+	Engine     engine.Engine // starts the worker processes
+	Root       string        // the application directory (absolute)
+	PythonPath []string      // extra sys.path entries (absolute)
+	Fresh      []string      // directories whose modules are the app's own: imported anew on reload
+	Spares     bool          // keep warm spare workers ready for a reload (when reload is on)
+	config.Pool
+	Log *logging.Logger
+}
+
+// Pool is one WSGI app and the worker processes that run it. It hands out
+// lanes (one per worker thread) to requests, replaces workers that die or
+// hang, and swaps in a new generation of workers on reload without
+// dropping a request.
+type Pool struct {
+	cfg  Options
+	log  *logging.Logger
+	wcfg wire.WorkerConfig
+
+	mu      sync.Mutex
+	idle    []*Lane // free lanes of the current workers, most recently freed last
+	waiters []chan *Lane
+	workers map[*worker]bool // the current generation, serving
+	procs   map[*worker]bool // every worker process alive: serving, loading, spare or retiring
+	gen     int              // bumped by every reload that swaps the workers
+	broken  *ImportError     // the latest code does not import
+	closed  bool
+	spares  []*worker // started, app not imported: ready for the next reload
+	pending int       // spares being started
+	preload []string  // the libraries the current generation imported
+
+	epoch    time.Time    // a monotonic origin for lastFree
+	lastFree atomic.Int64 // when a lane last came free, since epoch
+
+	reloadMu sync.Mutex // one reload at a time
+	restarts map[int]time.Time
+}
+
+func New(cfg Options) *Pool {
+	return &Pool{
+		cfg: cfg,
+		log: cfg.Log,
+		wcfg: wire.WorkerConfig{
+			App:          cfg.App,
+			Protocol:     "wsgi",
+			Root:         cfg.Root,
+			PythonPath:   cfg.PythonPath,
+			Threads:      cfg.Threads,
+			Multiprocess: cfg.Workers > 1,
+			Multithread:  cfg.Threads > 1,
+			Fresh:        cfg.Fresh,
+		},
+		epoch:    time.Now(),
+		workers:  map[*worker]bool{},
+		procs:    map[*worker]bool{},
+		restarts: map[int]time.Time{},
+	}
+}
+
+// grace is how long a retired worker may take to finish its requests.
+func (a *Pool) grace() time.Duration { return max(retireGrace, a.cfg.Timeout) }
+
+// start brings up the first generation. An app that does not import is an
+// *ImportError.
+func (a *Pool) Start() error {
+	ws, err := a.startGeneration()
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	for _, w := range ws {
+		a.addLocked(w)
+	}
+	a.mu.Unlock()
+	a.fillSpares()
+	return nil
+}
+
+// startGeneration starts cfg.Workers workers with the app imported, in
+// parallel. On any failure it stops them all and returns the failure,
+// preferring an ImportError (the user's to fix) over anything else.
+func (a *Pool) startGeneration() ([]*worker, error) {
+	n := a.cfg.Workers
+	ws := make([]*worker, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws[i], errs[i] = a.startWorker(i + 1)
+		}()
+	}
+	wg.Wait()
+	var first error
+	for _, err := range errs {
+		var ie *ImportError
+		if errors.As(err, &ie) {
+			first = err
+			break
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		for _, w := range ws {
+			if w != nil {
+				w.stop(0)
+			}
+		}
+		return nil, first
+	}
+	return ws, nil
+}
+
+// startWorker takes a warm spare, or spawns a worker, and imports the app.
+func (a *Pool) startWorker(id int) (*worker, error) {
+	w := a.takeSpare()
+	if w == nil {
+		var err error
+		if w, err = a.spawn(id); err != nil {
+			return nil, err
+		}
+	}
+	w.id.Store(int32(id))
+	cfg := a.wcfg
+	cfg.WorkerID = id
+	info, err := w.load(cfg)
+	if err != nil {
+		w.stop(0)
+		return nil, err
+	}
+	if len(info.Preload) > 0 {
+		a.mu.Lock()
+		a.preload = info.Preload
+		a.mu.Unlock()
+	}
+	return w, nil
+}
+
+// spawn starts a worker process and keeps track of it, so that shutdown
+// stops it whatever state it is in.
+func (a *Pool) spawn(id int) (*worker, error) {
+	a.mu.Lock()
+	closed := a.closed
+	a.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	w, err := spawn(a.cfg.Engine, id, a.cfg.Threads, a.log, a.exited)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		w.stop(0)
+		return nil, ErrClosed
+	}
+	if !w.dead() {
+		a.procs[w] = true
+	}
+	return w, nil
+}
+
+func (a *Pool) takeSpare() *worker {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for len(a.spares) > 0 {
+		w := a.spares[0]
+		a.spares = a.spares[1:]
+		if !w.dead() {
+			return w
+		}
+	}
+	return nil
+}
+
+// fillSpares starts warm spares in the background when reload is on, so a
+// reload only pays for importing the app itself: not for starting an
+// interpreter, nor for importing the libraries the app uses.
+func (a *Pool) fillSpares() {
+	if !a.cfg.Spares {
+		return
+	}
+	a.mu.Lock()
+	need := a.cfg.Workers - len(a.spares) - a.pending
+	a.pending += max(need, 0)
+	a.mu.Unlock()
+	for range need {
+		go func() {
+			w, err := a.spawn(0)
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.pending--
+			if err != nil {
+				return // the next reload spawns instead, and reports why
+			}
+			if len(a.preload) > 0 {
+				w.preload(wire.PreloadConfig{Root: a.cfg.Root, PythonPath: a.cfg.PythonPath, Modules: a.preload})
+			}
+			a.spares = append(a.spares, w)
+		}()
+	}
+}
+
+// retireLocked takes w out of service: it finishes what it has in flight
+// (within grace) and then exits.
+func (a *Pool) retireLocked(w *worker, grace time.Duration) {
+	delete(a.workers, w)
+	w.retiring.Store(true)
+	if w.inFlight.Load() == 0 {
+		w.stop(grace)
+		return
+	}
+	go func() {
+		select {
+		case <-w.exited:
+		case <-time.After(grace):
+			a.log.Warnf("worker %d (pid %d) still busy %s after it was retired: killing it", w.id.Load(), w.pid, grace)
+			w.kill()
+		}
+	}()
+}
+
+// stuck is called when a request on l ran past --timeout (or its lane fell
+// out of step): the thread cannot be interrupted, so the worker is retired
+// and a new one takes its place at once.
+func (a *Pool) Stuck(l *Lane, why string) {
+	w := l.w
+	a.mu.Lock()
+	current := a.workers[w]
+	if current {
+		a.retireLocked(w, a.grace())
+	}
+	a.mu.Unlock()
+	if current {
+		a.log.Warnf("worker %d (pid %d) %s: starting a replacement", w.id.Load(), w.pid, why)
+		go a.replace(int(w.id.Load()), false)
+	}
+}
+
+// exited is every worker's exit callback. An exit we did not ask for, of a
+// serving worker, is a crash: log it and start a replacement.
+func (a *Pool) exited(w *worker) {
+	a.mu.Lock()
+	delete(a.procs, w)
+	crashed := a.workers[w] && !a.closed && !w.stopping.Load()
+	delete(a.workers, w)
+	a.mu.Unlock()
+	if crashed {
+		a.log.Errorf("worker %d (pid %d) died%s; starting a new one", w.id.Load(), w.pid, exitNote(w.exitErr))
+		go a.replace(int(w.id.Load()), true)
+	}
+}
+
+// replace starts a worker in slot id. After a crash it backs off when that
+// slot's workers keep dying young: a crash loop should not spin a core.
+func (a *Pool) replace(id int, crashed bool) {
+	delay := time.Duration(0)
+	for {
+		a.mu.Lock()
+		last := a.restarts[id]
+		a.restarts[id] = time.Now()
+		gen, closed := a.gen, a.closed
+		a.mu.Unlock()
+		if closed {
+			return
+		}
+		if crashed && time.Since(last) < 2*time.Second {
+			delay = min(max(2*delay, 250*time.Millisecond), 5*time.Second)
+			time.Sleep(delay)
+		}
+		w, err := a.startWorker(id)
+		a.fillSpares()
+		if err == nil {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if a.closed || a.gen != gen {
+				// A reload replaced the whole generation meanwhile: this
+				// worker may have imported the old code.
+				w.stop(0)
+				return
+			}
+			a.addLocked(w)
+			return
+		}
+		var ie *ImportError
+		if errors.As(err, &ie) {
+			// The code on disk changed and no longer imports: show it like a failed reload.
+			a.setBroken(ie)
+			return
+		}
+		if errors.Is(err, ErrClosed) {
+			return
+		}
+		a.log.Errorf("cannot start worker %d: %v", id, err)
+		crashed = true // back off before trying again
+	}
+}
+
+// setBroken retires every worker: requests get the import error until a
+// reload fixes it.
+func (a *Pool) setBroken(ie *ImportError) {
+	a.mu.Lock()
+	a.broken = ie
+	a.gen++
+	for w := range a.workers {
+		a.retireLocked(w, a.grace())
+	}
+	a.idle = nil
+	a.wakeWaitersLocked()
+	a.mu.Unlock()
+	a.log.Block("the app failed to import; serving an error page until it is fixed", ie.Traceback)
+}
+
+// Reload starts a new generation of workers with the code as it is now and,
+// once it has imported the app, switches traffic to it. The old generation
+// finishes its requests. When the new code does not import, requests get an
+// error page with the traceback until a later reload succeeds; when the new
+// workers cannot start for another reason, the old ones keep serving.
+func (a *Pool) Reload(why string) {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	t0 := time.Now()
+	ws, err := a.startGeneration()
+	a.fillSpares()
+	if errors.Is(err, ErrClosed) {
+		return
+	}
+	if err != nil {
+		var ie *ImportError
+		if errors.As(err, &ie) {
+			a.setBroken(ie)
+		} else {
+			a.log.Errorf("reload (%s) failed, the running code keeps serving: %v", why, err)
+		}
+		return
+	}
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		for _, w := range ws {
+			w.stop(0)
+		}
+		return
+	}
+	wasBroken := a.broken != nil
+	a.broken = nil
+	a.gen++
+	for w := range a.workers {
+		a.retireLocked(w, a.grace())
+	}
+	// Newest lanes on top of the stack; old ones are dropped as they surface.
+	for _, w := range ws {
+		a.addLocked(w)
+	}
+	a.mu.Unlock()
+	note := ""
+	if wasBroken {
+		note = "; the app imports again"
+	}
+	a.log.Infof("reloaded (%s) in %d ms%s", why, time.Since(t0).Milliseconds(), note)
+}
+
+// Broken returns the latest import failure, or nil.
+func (a *Pool) Broken() *ImportError {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.broken
+}
+
+// close stops every worker process, whatever it is doing (serving, loading,
+// spare, retiring), giving each grace to finish, and waits until all are gone.
+func (a *Pool) Close(grace time.Duration) {
+	a.mu.Lock()
+	a.closed = true
+	var all []*worker
+	for w := range a.procs {
+		all = append(all, w)
+	}
+	a.spares = nil
+	a.workers = map[*worker]bool{}
+	a.idle = nil
+	a.wakeWaitersLocked()
+	a.mu.Unlock()
+	for _, w := range all {
+		w.stop(grace)
+		go func() { // stop's own grace may be longer (a retired worker's)
+			select {
+			case <-w.exited:
+			case <-time.After(grace):
+				w.kill()
+			}
+		}()
+	}
+	for _, w := range all {
+		<-w.exited
+	}
+}

@@ -1,0 +1,310 @@
+package pool
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/wire"
+)
+
+// helloTimeout bounds how long a new worker may take to say hello: starting
+// an interpreter, not importing the app (imports may be slow and are unbounded).
+const helloTimeout = 15 * time.Second
+
+// worker is one worker process and its lanes.
+type worker struct {
+	id     atomic.Int32 // the slot (1..--workers) it serves; 0 for a spare
+	cmd    *exec.Cmd
+	pid    int
+	ctrl   net.Conn
+	ctrlR  *wire.Reader
+	ctrlMu sync.Mutex // import, preload and quit may be sent from different goroutines
+	ctrlW  *wire.Writer
+	lanes  []*Lane
+	info   string // from the hello frame: "cpython 3.11.2"
+
+	inFlight atomic.Int32
+	retiring atomic.Bool // no new requests; stop when idle
+	stopping atomic.Bool // we are ending it: its exit is not a crash
+	exited   chan struct{}
+	exitErr  error // valid after exited is closed
+	started  time.Time
+	stopOnce sync.Once
+
+	onExit func(w *worker) // called once when the process ends, from its wait goroutine
+}
+
+// logSink is where a worker's own output goes.
+type logSink interface {
+	Worker(tag, line string)
+}
+
+// spawn starts a worker process and waits for its hello. It does not import
+// the app yet: see load. A spawned but unloaded worker is a warm spare.
+// onExit is called once when the process ends.
+func spawn(eng engine.Engine, id, threads int, log logSink, onExit func(*worker)) (*worker, error) {
+	cmd, err := eng.Command()
+	if err != nil {
+		return nil, err
+	}
+	w := &worker{cmd: cmd, exited: make(chan struct{}), started: time.Now(), onExit: onExit}
+	w.id.Store(int32(id))
+	var parentEnds []net.Conn
+	var childEnds []*os.File
+	closeAll := func() {
+		for _, c := range parentEnds {
+			c.Close()
+		}
+		for _, f := range childEnds {
+			f.Close()
+		}
+	}
+	for i := 0; i <= threads; i++ {
+		p, c, err := socketPair()
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("cannot create the sockets for worker %d: %v", id, err)
+		}
+		parentEnds = append(parentEnds, p)
+		childEnds = append(childEnds, c)
+	}
+	// Our own pipes rather than cmd.StdoutPipe: Wait must not wait for them,
+	// since a process the app started may hold them open long after the
+	// worker itself is gone.
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll()
+		outR.Close()
+		outW.Close()
+		return nil, err
+	}
+	cmd.ExtraFiles = childEnds
+	cmd.Stdout, cmd.Stderr = outW, errW
+	cmd.SysProcAttr = workerProcAttr()
+	err = cmd.Start()
+	outW.Close()
+	errW.Close()
+	for _, f := range childEnds {
+		f.Close()
+	}
+	childEnds = nil
+	if err != nil {
+		closeAll()
+		outR.Close()
+		errR.Close()
+		return nil, fmt.Errorf("cannot start worker %d (%s): %v", id, cmd.Path, err)
+	}
+	w.pid = cmd.Process.Pid
+	w.ctrl = parentEnds[0]
+	w.ctrlR = wire.NewReader(w.ctrl)
+	w.ctrlW = wire.NewWriter(w.ctrl)
+	for i, c := range parentEnds[1:] {
+		w.lanes = append(w.lanes, &Lane{w: w, id: i + 1, c: c, r: wire.NewReader(c), wr: wire.NewWriter(c)})
+	}
+	var output sync.WaitGroup
+	output.Add(2)
+	go w.copyLines(outR, log, &output)
+	go w.copyLines(errR, log, &output)
+	go func() {
+		w.exitErr = cmd.Wait()
+		// Let the last lines (a crash's traceback) reach the log first, if
+		// nothing else holds the pipes.
+		drained := make(chan struct{})
+		go func() { output.Wait(); close(drained) }()
+		select {
+		case <-drained:
+		case <-time.After(200 * time.Millisecond):
+		}
+		close(w.exited)
+		for _, l := range w.lanes {
+			l.c.Close()
+		}
+		w.ctrl.Close()
+		if w.onExit != nil {
+			w.onExit(w)
+		}
+	}()
+
+	w.ctrl.SetReadDeadline(time.Now().Add(helloTimeout))
+	typ, p, err := w.ctrlR.Next()
+	w.ctrl.SetReadDeadline(time.Time{})
+	if err != nil || typ != wire.Hello {
+		w.kill()
+		<-w.exited
+		if err == nil {
+			err = fmt.Errorf("first frame %q is not a hello", typ)
+		}
+		return nil, fmt.Errorf("worker %d (%s) did not start: %v%s", id, cmd.Path, err, exitNote(w.exitErr))
+	}
+	fields := strings.Split(string(p), "\x00")
+	if fields[0] != wire.Version {
+		w.kill()
+		return nil, fmt.Errorf("worker %d speaks %q, gowsgi speaks %q: the worker program and gowsgi do not match", id, fields[0], wire.Version)
+	}
+	if len(fields) >= 3 {
+		w.info = fields[1] + " " + fields[2]
+	}
+	return w, nil
+}
+
+// ImportError is a worker's report that the app did not import.
+type ImportError struct {
+	Traceback string
+	At        time.Time
+}
+
+func (e *ImportError) Error() string { return "the app failed to import:\n" + e.Traceback }
+
+// load sends the import and waits for the worker to be ready.
+func (w *worker) load(cfg wire.WorkerConfig) (wire.ReadyInfo, error) {
+	var info wire.ReadyInfo
+	b, _ := json.Marshal(cfg)
+	if err := w.sendControl(wire.Import, b); err != nil {
+		return info, fmt.Errorf("%s: %v", w.tag(), err)
+	}
+	typ, p, err := w.ctrlR.Next()
+	if err != nil {
+		<-w.exited
+		return info, &ImportError{At: time.Now(), Traceback: fmt.Sprintf("%s exited while importing the app%s\n", w.tag(), exitNote(w.exitErr))}
+	}
+	switch typ {
+	case wire.Ready:
+		if len(p) > 0 {
+			json.Unmarshal(p, &info) // only a hint: without it, spares stay cold
+		}
+		go w.watchControl()
+		return info, nil
+	case wire.Failed:
+		w.stopping.Store(true)
+		return info, &ImportError{At: time.Now(), Traceback: string(p)}
+	}
+	return info, fmt.Errorf("%s: unexpected control frame %q", w.tag(), typ)
+}
+
+// preload asks a spare to import the app's libraries ahead of time.
+func (w *worker) preload(cfg wire.PreloadConfig) {
+	b, _ := json.Marshal(cfg)
+	w.sendControl(wire.Preload, b)
+}
+
+func (w *worker) sendControl(typ byte, payload []byte) error {
+	w.ctrlMu.Lock()
+	defer w.ctrlMu.Unlock()
+	return w.ctrlW.Send(typ, payload)
+}
+
+// watchControl reads the control socket so that nothing the worker sends
+// there is left unread; it ends when the worker does.
+func (w *worker) watchControl() {
+	for {
+		if _, _, err := w.ctrlR.Next(); err != nil {
+			return
+		}
+	}
+}
+
+// stop asks the worker to finish and exit, then kills its process group
+// when it has not gone within grace.
+func (w *worker) stop(grace time.Duration) {
+	w.stopOnce.Do(func() {
+		w.stopping.Store(true)
+		w.sendControl(wire.Quit, nil)
+		go func() {
+			select {
+			case <-w.exited:
+			case <-time.After(grace):
+				w.kill()
+			}
+		}()
+	})
+}
+
+// kill ends the worker's whole process group at once: an app may have
+// started processes of its own.
+func (w *worker) kill() {
+	w.stopping.Store(true)
+	if w.cmd.Process != nil {
+		syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
+		w.cmd.Process.Kill()
+	}
+}
+
+func (w *worker) tag() string { return fmt.Sprintf("worker %d", w.id.Load()) }
+
+func (w *worker) dead() bool {
+	select {
+	case <-w.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// exitNote describes how a process ended, for messages.
+func exitNote(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return " (killed by signal " + ws.Signal().String() + ")"
+		}
+		return fmt.Sprintf(" (exit status %d)", ee.ExitCode())
+	}
+	return " (" + err.Error() + ")"
+}
+
+// copyLines logs a worker's output line by line.
+func (w *worker) copyLines(r io.ReadCloser, log logSink, wg *sync.WaitGroup) {
+	defer wg.Done()
+	defer r.Close()
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 64<<10), 1<<20)
+	for s.Scan() {
+		log.Worker(w.tag(), s.Text())
+	}
+	io.Copy(io.Discard, r) // a line longer than 1 MiB: drop the rest, never block the app
+}
+
+// socketPair returns a connected pair: one end as a net.Conn for us, the
+// other as a file for the child.
+func socketPair() (net.Conn, *os.File, error) {
+	// Under ForkLock, as os/exec does: a worker started at the same moment by
+	// another goroutine must not inherit these before they are close-on-exec.
+	syscall.ForkLock.RLock()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fds[0])
+		syscall.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	pf := os.NewFile(uintptr(fds[0]), "gowsgi-lane")
+	defer pf.Close()
+	c, err := net.FileConn(pf)
+	if err != nil {
+		syscall.Close(fds[1])
+		return nil, nil, err
+	}
+	return c, os.NewFile(uintptr(fds[1]), "gowsgi-lane-child"), nil
+}

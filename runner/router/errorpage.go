@@ -1,0 +1,55 @@
+package router
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+)
+
+// Error answers with a readable error: HTML for browsers, plain text for
+// everything else. The traceback is shown only where the site allows it
+// (it always reaches the access log through the Record).
+func Error(w http.ResponseWriter, r *http.Request, code int, title, detail, traceback string) {
+	if rw, ok := w.(*response); !ok || !rw.tracebacks {
+		traceback = ""
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	heading := fmt.Sprintf("%d %s", code, http.StatusText(code))
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(code)
+		fmt.Fprintf(w, `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>%s</title>
+<style>body{font:15px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em;color:#b00}pre{background:#f6f6f6;border-left:4px solid #b00;padding:1em;overflow:auto;font:13px/1.4 ui-monospace,monospace}
+footer{color:#888;font-size:.85em;margin-top:2em}</style></head>
+<body><h1>%s</h1><p><strong>%s</strong></p>`, html.EscapeString(heading), html.EscapeString(heading), html.EscapeString(upperFirst(title)))
+		if detail != "" {
+			fmt.Fprintf(w, "<p>%s</p>", html.EscapeString(detail))
+		}
+		if traceback != "" {
+			fmt.Fprintf(w, "<pre>%s</pre>", html.EscapeString(strings.TrimRight(traceback, "\n")))
+		}
+		fmt.Fprint(w, "<footer>gowsgi</footer></body></html>\n")
+		return
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "%s: %s\n", heading, title)
+	if detail != "" {
+		fmt.Fprintf(w, "\n%s\n", detail)
+	}
+	if traceback != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(traceback, "\n"))
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

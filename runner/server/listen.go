@@ -1,0 +1,65 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gowsgi/gowsgi/runner/config"
+)
+
+// Listen opens the endpoint. For a unix socket it first removes a stale
+// socket file (a socket nobody accepts on, left by a server that died), but
+// never a regular file or a live socket, and applies Mode when set. Errors
+// do not repeat the spec: callers say which --listen failed.
+func Listen(e config.Listener) (net.Listener, error) {
+	unixPath := e.Network == "unix" && !strings.HasPrefix(e.Address, "@") // "@name": Linux abstract socket, no file
+	if unixPath {
+		if err := removeStaleSocket(e.Address); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen(e.Network, e.Address)
+	if err != nil {
+		return nil, err
+	}
+	if unixPath && e.Mode != 0 {
+		if err := os.Chmod(e.Address, fs.FileMode(e.Mode)); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+	return ln, nil
+}
+
+func removeStaleSocket(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if info.Mode()&fs.ModeSocket == 0 {
+		return fmt.Errorf("%s exists and is not a socket; remove it or choose another path", path)
+	}
+	conn, err := net.DialTimeout("unix", path, time.Second)
+	if err == nil {
+		conn.Close()
+		return fmt.Errorf("another server is accepting connections on %s; stop it or choose another path", path)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		// Not provably stale (permission denied, say): leave it alone and
+		// let the listen fail with the real reason.
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot remove the stale socket %s: %w", path, err)
+	}
+	return nil
+}
