@@ -7,15 +7,19 @@ GO ?= go
 build:
 	$(GO) build -o gowsgi .
 
-# Debian's Python packages the tests use (Flask, Django, venv). Installed only
-# when missing, and only where we may (root); otherwise the tests say what is missing.
+# Debian's packages the tests use: Python with venv and the frameworks the
+# tests serve; curl and certutil, which the TLS trust hints are checked with.
+# Installed only when missing, and only where we may (root).
+DEBIAN_PACKAGES = python3 python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon curl libnss3-tools
+
 deps:
-	@if ! /usr/bin/python3 -c 'import flask, django, bottle, pyramid, falcon, venv, ensurepip' >/dev/null 2>&1; then \
+	@if ! /usr/bin/python3 -c 'import flask, django, bottle, pyramid, falcon, venv, ensurepip' >/dev/null 2>&1 \
+			|| ! command -v curl >/dev/null || ! command -v certutil >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				python3 python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon >/dev/null; \
+				$(DEBIAN_PACKAGES) >/dev/null; \
 		else \
-			echo "run as root, or: sudo apt-get install python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon"; exit 1; \
+			echo "run as root, or: sudo apt-get install $(DEBIAN_PACKAGES)"; exit 1; \
 		fi; \
 	fi
 

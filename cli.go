@@ -43,7 +43,13 @@ type webPassthrough struct {
 // webOptions are the options after `web`. Values that need a friendlier
 // error than kong's are strings here and are checked in config.
 type webOptions struct {
-	WSGI string `name:"wsgi" placeholder:"FQPN" group:"app" help:"The WSGI application to serve: a dotted module path and the callable, e.g. foo.application, mysite.wsgi.application or app:app. Required."`
+	WSGI       []string `name:"wsgi" placeholder:"[/PATH=]FQPN" sep:"none" group:"app" help:"The WSGI application to serve: a dotted module path and the callable, e.g. foo.application, mysite.wsgi.application or app:app. Mounted at / unless a URL path comes first: --wsgi /blog=blog.app. Repeatable: each app gets its own workers."`
+	Static     []string `placeholder:"/PATH=DIR" sep:"none" group:"app" help:"Serve the files in DIR under the URL path, e.g. --static /static=assets. Repeatable."`
+	Path       string   `placeholder:"DIR" group:"app" help:"Serve the files in DIR at / (twistd's static site root); with --wsgi, mount the app elsewhere."`
+	Config     string   `placeholder:"FILE" group:"app" help:"Read what to serve from a Crossbar.io node config (.json or .yaml, or a directory holding config.yaml/config.json). Without --wsgi, --static or --path, ./.crossbar/ is read when it exists."`
+	MimeType   string   `short:"m" placeholder:"TYPE" group:"static" help:"The Content-Type of static files whose extension is unknown. Default: application/octet-stream."`
+	Index      []string `short:"i" placeholder:"NAME" sep:"none" group:"static" help:"A file name served for a directory, tried in order (repeatable). Default: index.html, then index."`
+	DirListing bool     `group:"static" help:"List the files of static directories that have no index file. Off by default."`
 
 	Listen []string `placeholder:"ENDPOINT" sep:"none" group:"listen" help:"Where to listen, as a twistd strports endpoint: tcp:PORT, tcp:PORT:interface=ADDR, tcp6:PORT, unix:PATH[:mode=0660] or a bare port. Repeat it to listen in several places. tcp:0 picks a free port. Default: tcp:8080 on 127.0.0.1 (not every interface, unlike twistd)."`
 
@@ -201,7 +207,7 @@ Exit status:
   2 a usage error, 130 forced exit (a second Ctrl+C).
 `
 
-const webDescription = `Serve a Python WSGI application (PEP 3333) over HTTP. Go speaks HTTP; Python worker processes run the application, each on a pool of threads. The server reloads when sources change: the new code starts, then takes over, and no request fails. When it does not import, the error page shows the traceback until the next save fixes it.`
+const webDescription = `Serve Python WSGI applications (PEP 3333) and static files over HTTP. Go speaks HTTP; Python worker processes run each application, each on a pool of threads. Several apps and directories can share one site, each mounted at its own URL path, from flags or from a Crossbar.io config file. The server reloads an app when its sources change: the new code starts, then takes over, and no request fails. When it does not import, the error page shows the traceback until the next save fixes it.`
 
 const webExamples = `
 Endpoints (--listen), as in twistd:
@@ -210,6 +216,8 @@ Endpoints (--listen), as in twistd:
   tcp:8080:interface=\:\:1          IPv6 loopback; escape colons with a backslash
   tcp6:8080                         [::1]:8080
   tcp:0                             a free port; the banner says which
+  ssl:8443                          HTTPS (and HTTP/2) with a self-signed localhost certificate
+  ssl:443:privateKey=key.pem:certKey=cert.pem   HTTPS with your certificate
   unix:/tmp/app.sock:mode=0660      a unix socket, e.g. behind nginx
 
 Examples:
@@ -218,6 +226,15 @@ Examples:
 
   gowsgi -n web --wsgi mysite.wsgi.application --watch-include '*.html'
       Django; also reload when templates change.
+
+  gowsgi -n web --wsgi /=site.app --wsgi /api=api.app --static /static=assets
+      Two apps and a directory on one site; the longest matching path wins.
+
+  gowsgi -n web --path public
+      A static site, as twistd web --path serves it.
+
+  gowsgi -n web --config .crossbar/config.json
+      What a Crossbar.io node config says to serve (.crossbar/ is found by itself).
 
   gowsgi -n web --wsgi app:app --listen tcp:0 --no-reload --access-log json -l access.log
       CI: a free port, no reload, JSON access lines in access.log.
@@ -237,6 +254,7 @@ func newWebParser(w *webOptions, stdout io.Writer) (*kong.Kong, error) {
 	opts := kongOptions(stdout, "gowsgi web", "gowsgi -n [global options] web --wsgi FQPN [web options]", webDescription, webExamples)
 	opts = append(opts, kong.ExplicitGroups([]kong.Group{
 		{Key: "app", Title: "Application:"},
+		{Key: "static", Title: "Static files:"},
 		{Key: "listen", Title: "Listening:"},
 		{Key: "python", Title: "Python:"},
 		{Key: "pool", Title: "Workers and limits:"},
@@ -325,10 +343,10 @@ var twistdOnlyGlobal = map[string]string{
 }
 
 var twistdOnlyWeb = map[string]string{
-	"--https": "put a TLS proxy in front", "--certificate": "put a TLS proxy in front", "-c": "put a TLS proxy in front",
-	"--privkey": "put a TLS proxy in front", "-k": "put a TLS proxy in front",
-	"--path": "", "--processor": "", "--mime-type": "", "-m": "", "--allow-ignore-ext": "", "--ignore-ext": "",
-	"--index": "", "-i": "", "--user": "", "-u": "", "--personal": "", "--class": "", "--resource-script": "",
+	"--https": "use --listen ssl:PORT[:privateKey=KEY.pem:certKey=CERT.pem]", "--certificate": "use --listen ssl:PORT:privateKey=KEY.pem:certKey=CERT.pem", "-c": "use --listen ssl:PORT:privateKey=KEY.pem:certKey=CERT.pem",
+	"--privkey": "use --listen ssl:PORT:privateKey=KEY.pem", "-k": "use --listen ssl:PORT:privateKey=KEY.pem",
+	"--processor": "", "--allow-ignore-ext": "", "--ignore-ext": "",
+	"--user": "", "-u": "", "--personal": "", "--class": "", "--resource-script": "",
 }
 
 var globalFlagNames = map[string]bool{
@@ -441,13 +459,6 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 	t := config.Transport{Tracebacks: "auto", Source: "the command line"}
 	cfg := config.Pool{}
 
-	if w.WSGI == "" {
-		return fail("--wsgi is required, e.g. gowsgi -n web --wsgi foo.application")
-	}
-	if err := config.CheckAppName(w.WSGI); err != nil {
-		return fail("--wsgi %q: %v", w.WSGI, err)
-	}
-
 	specs := append(append([]string{}, w.Listen...), w.Port...)
 	if len(specs) == 0 {
 		specs = []string{"tcp:8080"}
@@ -460,6 +471,12 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 		}
 		if e.Network == "unix" && !strings.HasPrefix(e.Address, "@") {
 			e.Address = abs(e.Address)
+		}
+		if e.TLS != nil && e.TLS.Key != "" {
+			e.TLS.Key, e.TLS.Cert = abs(e.TLS.Key), abs(e.TLS.Cert)
+			for i, c := range e.TLS.Chain {
+				e.TLS.Chain[i] = abs(c)
+			}
 		}
 		key := e.Network + " " + e.Address
 		if earlier, dup := seen[key]; dup {
@@ -485,11 +502,8 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 		site.Python.Path = append(site.Python.Path, p)
 	}
 
-	if w.Threads < 1 {
-		return fail("--threads must be at least 1 (got %d)", w.Threads)
-	}
-	if w.Workers < 1 {
-		return fail("--workers must be at least 1 (got %d)", w.Workers)
+	if field, err := (config.Pool{Threads: w.Threads, Workers: w.Workers}).Check(); err != nil {
+		return fail("--%s %v", field, err)
 	}
 	cfg.Threads, cfg.Workers = w.Threads, w.Workers
 	var err error
@@ -561,12 +575,95 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 	}
 	site.Python.Engine, site.Python.Interpreter = w.Engine, w.Python
 	site.Log = config.Log{ServerFile: inv.global.Logfile, AccessFile: w.Logfile, Format: w.AccessLog, Color: w.Color}
-	t.Mounts = []config.Mount{{Path: "/", Kind: config.KindWSGI, Source: "--wsgi " + w.WSGI, WSGI: &config.WSGI{App: w.WSGI, Pool: cfg}}}
+	configFile, err := config.FindConfig(dir, w.Config)
+	if err != nil {
+		return fail("--config: %v", err)
+	}
+	if w.Config == "" && (len(w.WSGI) > 0 || len(w.Static) > 0 || w.Path != "") {
+		configFile = "" // flags say what to serve: a .crossbar/ beside it is not read
+	}
+	if configFile != "" {
+		switch {
+		case len(w.WSGI) > 0 || len(w.Static) > 0 || w.Path != "":
+			return fail("--config and --wsgi/--static/--path both say what to serve; give one (the config file's paths, or the flags)")
+		case len(w.Listen) > 0 || len(w.Port) > 0:
+			return fail("--listen does not apply with --config: the config file's transports say where to listen")
+		}
+		loaded, err := config.LoadCrossbar(configFile, *site, cfg)
+		if err != nil {
+			return nil, usageErrorf("gowsgi web: %s: %v", configFile, err)
+		}
+		return &loaded, nil
+	}
+
+	mounts, err := inv.mounts(abs, cfg)
+	if err != nil {
+		return nil, err
+	}
+	t.Mounts = mounts
 	site.Transports = []config.Transport{t}
 	if err := site.Validate(); err != nil {
 		return fail("%v", err)
 	}
 	return site, nil
+}
+
+// mounts builds the mount table from --wsgi, --static and --path.
+func (inv *invocation) mounts(abs func(string) string, pool config.Pool) ([]config.Mount, error) {
+	w := &inv.web
+	fail := func(format string, args ...any) ([]config.Mount, error) {
+		return nil, usageErrorf("gowsgi web: "+format, args...)
+	}
+	if len(w.WSGI) == 0 && len(w.Static) == 0 && w.Path == "" {
+		return fail("--wsgi is required, e.g. gowsgi -n web --wsgi foo.application (or --path DIR, --static /URL=DIR, --config FILE)")
+	}
+	var ms []config.Mount
+	for _, v := range w.WSGI {
+		path, app, hasPath := "/", v, strings.HasPrefix(v, "/")
+		if hasPath {
+			var ok bool
+			if path, app, ok = strings.Cut(v, "="); !ok {
+				return fail("--wsgi %q: a URL path is followed by =FQPN, e.g. --wsgi /blog=blog.app", v)
+			}
+		}
+		if err := config.CheckAppName(app); err != nil {
+			return fail("--wsgi %q: %v", v, err)
+		}
+		clean, err := config.CleanMountPath(path)
+		if err != nil {
+			return fail("--wsgi %q: %v", v, err)
+		}
+		ms = append(ms, config.Mount{Path: clean, Kind: config.KindWSGI, Source: "--wsgi " + v, WSGI: &config.WSGI{App: app, Pool: pool}})
+	}
+	static := func(flag, path, dir string) error {
+		clean, err := config.CleanMountPath(path)
+		if err != nil {
+			return usageErrorf("gowsgi web: %s: %v", flag, err)
+		}
+		index := config.DefaultIndex
+		if len(w.Index) > 0 {
+			index = w.Index
+		}
+		ms = append(ms, config.Mount{Path: clean, Kind: config.KindStatic, Source: flag, Static: &config.Static{
+			Dir: abs(dir), Index: index, Listing: w.DirListing, DefaultType: w.MimeType,
+		}})
+		return nil
+	}
+	if w.Path != "" {
+		if err := static("--path "+w.Path, "/", w.Path); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range w.Static {
+		path, dir, ok := strings.Cut(v, "=")
+		if !ok || dir == "" || !strings.HasPrefix(path, "/") {
+			return fail("--static %q: want /URLPATH=DIR, e.g. --static /static=assets", v)
+		}
+		if err := static("--static "+v, path, dir); err != nil {
+			return nil, err
+		}
+	}
+	return ms, nil
 }
 
 // openLogs makes the logger from -l (server log, before web), web -l (access

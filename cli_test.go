@@ -227,7 +227,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n", "web", "--wsgi", "a.b", "--engine", "pypy"}, "gowsgi web: --engine"},
 		{[]string{"-n", "web", "--wsgi", "a.b", "--access-log", "xml"}, "gowsgi web: --access-log"},
 		{[]string{"-n", "web", "--wsgi", "a.b", "--color", "sometimes"}, "gowsgi web: --color"},
-		{[]string{"-n", "web", "--wsgi", "a.b", "--listen", "ssl:443"}, "gowsgi web: --listen \"ssl:443\": ssl: endpoints are not supported yet; put a TLS proxy in front or use tcp:"},
+		{[]string{"-n", "web", "--wsgi", "a.b", "--listen", "ssl:443:certKey=c.pem"}, "gowsgi web: --listen \"ssl:443:certKey=c.pem\": certKey without privateKey"},
 		{[]string{"-n", "web", "--wsgi", "a.b", "--listen", "tcp:99999"}, "gowsgi web: --listen \"tcp:99999\": port"},
 		{[]string{"-n", "web", "--wsgi", "a.b", "-p", "http"}, "gowsgi web: --listen \"http\""},
 		{[]string{"-n", "web", "--wsgi", "a.b", "--listen", "tcp:80", "--listen", "80"}, "are the same address"},
@@ -316,7 +316,7 @@ func TestVersionAndHelp(t *testing.T) {
 	}{
 		{[]string{"--help"}, []string{"Usage: gowsgi [global options] web [web options]", "web", "--nodaemon", "--logfile=FILE", "--pidfile", "--rundir", "--umask", "Examples:", "Exit status:"}},
 		{[]string{"-h"}, []string{"Usage: gowsgi", "web"}},
-		{[]string{"web", "--help"}, []string{"Usage: gowsgi -n [global options] web --wsgi FQPN", "--wsgi=FQPN", "--listen=ENDPOINT", "--threads=N", "Default: 20",
+		{[]string{"web", "--help"}, []string{"Usage: gowsgi -n [global options] web --wsgi FQPN", "--wsgi=[/PATH=]FQPN", "--listen=ENDPOINT", "--threads=N", "Default: 20",
 			"--[no-]reload", "--watch-poll=INTERVAL", "--access-log", "Deprecated twistd options:", "-p, --port", "Endpoints", "Examples:", "Exit status:"}},
 		{[]string{"-n", "web", "--wsgi", "a.b", "-h"}, []string{"web --wsgi FQPN [web options]"}},
 	}

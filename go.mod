@@ -8,6 +8,7 @@ require (
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/go-python/gpython v0.2.0
 	github.com/mattn/go-isatty v0.0.20
+	go.yaml.in/yaml/v3 v3.0.6
 )
 
 require (

@@ -124,7 +124,7 @@ func (b *logBuffer) waitFor(re *regexp.Regexp, timeout time.Duration) []string {
 	}
 }
 
-var listeningRE = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)/`)
+var listeningRE = regexp.MustCompile(`listening on (https?://127\.0\.0\.1:\d+)/`)
 
 // gowsgi runs the binary with args in dir and the given extra environment.
 func gowsgi(dir string, env []string, args ...string) *exec.Cmd {
@@ -156,7 +156,18 @@ func start(t *testing.T, dir string, args ...string) *server {
 
 func startEnv(t *testing.T, dir string, env []string, args ...string) *server {
 	t.Helper()
-	s := launch(t, dir, env, args...)
+	return waitListening(t, launch(t, dir, env, args...))
+}
+
+// startRaw runs `gowsgi ARGS...` as given (no -n web --listen tcp:0 added)
+// and waits until it listens.
+func startRaw(t *testing.T, dir string, args ...string) *server {
+	t.Helper()
+	return waitListening(t, launchRaw(t, dir, nil, args...))
+}
+
+func waitListening(t *testing.T, s *server) *server {
+	t.Helper()
 	m := s.out.waitFor(listeningRE, 30*time.Second)
 	if m == nil {
 		s.stop()
@@ -169,9 +180,14 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *server {
 // launch starts gowsgi without waiting for it to listen.
 func launch(t *testing.T, dir string, env []string, args ...string) *server {
 	t.Helper()
-	full := append([]string{"-n", "web", "--listen", "tcp:0"}, args...)
+	return launchRaw(t, dir, env, append([]string{"-n", "web", "--listen", "tcp:0"}, args...)...)
+}
+
+// launchRaw starts gowsgi with exactly args, without waiting for it to listen.
+func launchRaw(t *testing.T, dir string, env []string, args ...string) *server {
+	t.Helper()
 	s := &server{t: t, out: newLogBuffer(), done: make(chan struct{})}
-	s.cmd = gowsgi(dir, env, full...)
+	s.cmd = gowsgi(dir, env, args...)
 	s.cmd.Stdout = s.out
 	s.cmd.Stderr = s.out
 	if err := s.cmd.Start(); err != nil {
@@ -277,4 +293,15 @@ func readLines(r io.Reader) []string {
 		lines = append(lines, sc.Text())
 	}
 	return lines
+}
+
+// exitCode is a finished command's exit status (0 for nil).
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	return -1
 }

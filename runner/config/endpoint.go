@@ -23,15 +23,18 @@ var endpointParams = map[string][]string{
 	"tcp":  {"port", "interface", "backlog"},
 	"tcp6": {"port", "interface", "backlog"},
 	"unix": {"address", "mode", "backlog", "lockfile"},
+	"ssl":  {"port", "privateKey", "certKey", "interface", "backlog", "extraCertChain", "sslmethod", "dhParameters"},
 }
 
-const endpointExamples = "e.g. tcp:8080, tcp:8080:interface=0.0.0.0, tcp6:8080 or unix:/tmp/app.sock"
+const endpointExamples = "e.g. tcp:8080, tcp:8080:interface=0.0.0.0, tcp6:8080, ssl:8443 or unix:/tmp/app.sock"
 
 // ParseEndpoint parses a twistd strports description as given to --listen:
 //
 //	tcp:PORT[:interface=ADDR][:backlog=N]   (also tcp:port=PORT:...)
 //	tcp6:PORT[:interface=ADDR]              (interface defaults to ::1)
 //	unix:PATH[:mode=0660]                   (also unix:address=PATH)
+//	ssl:PORT[:privateKey=KEY.pem][:certKey=CERT.pem][:interface=ADDR]
+//	                                        (no key: a self-signed localhost certificate)
 //	8080                                    (shorthand for tcp:8080)
 //
 // A backslash escapes the next character, so an IPv6 interface is written
@@ -64,9 +67,7 @@ func ParseEndpoint(spec string) (Listener, error) {
 	}
 
 	switch typ {
-	case "tcp", "tcp6", "unix":
-	case "ssl":
-		return fail("ssl: endpoints are not supported yet; put a TLS proxy in front or use tcp:")
+	case "tcp", "tcp6", "unix", "ssl":
 	case "systemd", "haproxy":
 		return fail("%s: endpoints are not supported; use tcp:PORT or unix:PATH", typ)
 	default:
@@ -122,6 +123,20 @@ func ParseEndpoint(spec string) (Listener, error) {
 		return e, nil
 	}
 
+	if typ == "ssl" {
+		// twistd's privateKey defaults to server.pem; gowsgi's to a
+		// self-signed certificate for localhost, made on first use.
+		e.TLS = &TLS{Key: values["privateKey"], Cert: values["certKey"]}
+		if e.TLS.Cert == "" {
+			e.TLS.Cert = e.TLS.Key
+		}
+		if e.TLS.Key == "" && e.TLS.Cert != "" {
+			return fail("certKey without privateKey; give privateKey=KEY.pem too (or neither, for a self-signed certificate)")
+		}
+		if v := values["extraCertChain"]; v != "" {
+			e.TLS.Chain = []string{v}
+		}
+	}
 	e.Network = "tcp"
 	portText, ok := values["port"]
 	if !ok || portText == "" {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,10 @@ func TestParseEndpoint(t *testing.T) {
 		{"unix:/tmp/app.sock:mode=600", Listener{Network: "unix", Address: "/tmp/app.sock", Mode: 0o600}},
 		{"unix:address=/tmp/app.sock:lockfile=1", Listener{Network: "unix", Address: "/tmp/app.sock"}},
 		{`unix:/tmp/odd\:name.sock`, Listener{Network: "unix", Address: "/tmp/odd:name.sock"}},
+		{"ssl:8443", Listener{Network: "tcp", Address: "127.0.0.1:8443", TLS: &TLS{}}},
+		{"ssl:443:privateKey=server.pem", Listener{Network: "tcp", Address: "127.0.0.1:443", TLS: &TLS{Key: "server.pem", Cert: "server.pem"}}},
+		{"ssl:port=443:privateKey=k.pem:certKey=c.pem:interface=0.0.0.0:extraCertChain=chain.pem", Listener{Network: "tcp", Address: "0.0.0.0:443",
+			TLS: &TLS{Key: "k.pem", Cert: "c.pem", Chain: []string{"chain.pem"}}}},
 	}
 	for _, c := range cases {
 		got, err := ParseEndpoint(c.spec)
@@ -35,7 +40,7 @@ func TestParseEndpoint(t *testing.T) {
 			continue
 		}
 		c.want.Spec = c.spec
-		if got != c.want {
+		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("ParseEndpoint(%q) = %+v, want %+v", c.spec, got, c.want)
 		}
 	}
@@ -43,7 +48,6 @@ func TestParseEndpoint(t *testing.T) {
 
 func TestParseEndpointErrors(t *testing.T) {
 	cases := []struct{ spec, want string }{
-		{"ssl:443:privateKey=key.pem", "ssl: endpoints are not supported yet; put a TLS proxy in front or use tcp:"},
 		{"foo:80", `unknown endpoint type "foo"; e.g. tcp:8080`},
 		{"127.0.0.1:8080", "write tcp:8080:interface=127.0.0.1"},
 		{":8080", "write tcp:8080 for loopback"},

@@ -105,11 +105,8 @@ func (m *Mount) validate() error {
 		if err := CheckAppName(m.WSGI.App); err != nil {
 			return errorf(m.Source, "%q: %v", m.WSGI.App, err)
 		}
-		if m.WSGI.Pool.Threads < 1 {
-			return errorf(m.Source, "threads must be at least 1 (got %d)", m.WSGI.Pool.Threads)
-		}
-		if m.WSGI.Pool.Workers < 1 {
-			return errorf(m.Source, "workers must be at least 1 (got %d)", m.WSGI.Pool.Workers)
+		if field, err := m.WSGI.Pool.Check(); err != nil {
+			return errorf(m.Source, "%s %v", field, err)
 		}
 		return nil
 	case KindStatic:
@@ -150,4 +147,17 @@ func (m *Mount) validate() error {
 		}
 	}
 	return errorf(m.Source, "internal: a %s mount without its settings", m.Kind)
+}
+
+// Check reports the first pool size that cannot work, as the field's name
+// ("threads", "workers") and what is wrong with it; callers name the flag or
+// config key.
+func (p Pool) Check() (field string, err error) {
+	switch {
+	case p.Threads < 1:
+		return "threads", fmt.Errorf("must be at least 1 (got %d)", p.Threads)
+	case p.Workers < 1:
+		return "workers", fmt.Errorf("must be at least 1 (got %d)", p.Workers)
+	}
+	return "", nil
 }

@@ -391,6 +391,8 @@ type Banner struct {
 	URLs    []string // "http://127.0.0.1:8080/", "unix:/tmp/x.sock"
 	Root    string   // the app directory
 	Reload  string   // "watching 3 dirs with inotify" or "off"
+	Mounts  []string // with several mounts: "/api  wsgi api.app (1 × 20 threads)", one a line
+	Notes   []string // what the apps' workers added: "Django static files at /static/ ..."
 }
 
 // Banner writes the start-up banner to the server log:
@@ -420,6 +422,10 @@ func (l *Logger) Banner(bn Banner) {
 		if value == "" {
 			return
 		}
+		if label == "" {
+			b.WriteString("           " + value + "\n")
+			return
+		}
 		b.WriteString("  ")
 		b.WriteString(p.dim.Sprint(fmt.Sprintf("%-8s", label)))
 		b.WriteByte(' ')
@@ -438,6 +444,16 @@ func (l *Logger) Banner(bn Banner) {
 		row("workers", fmt.Sprintf("%d × %d %s", bn.Workers, bn.Threads, plural(bn.Threads, "thread", "threads")))
 	}
 	row("root", bn.Root)
+	for i, m := range bn.Mounts {
+		label := ""
+		if i == 0 {
+			label = "mounts"
+		}
+		row(label, m)
+	}
+	for _, n := range bn.Notes {
+		row("note", n)
+	}
 	row("reload", bn.Reload)
 	for _, u := range bn.URLs {
 		b.WriteString("  listening on ")

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,8 @@ type Options struct {
 	PythonPath []string      // extra sys.path entries (absolute)
 	Fresh      []string      // directories whose modules are the app's own: imported anew on reload
 	Spares     bool          // keep warm spare workers ready for a reload (when reload is on)
+	Name       string        // how reload messages name the app when a site has several: "/api (api.app)"
+	Env        []string      // "NAME=value" added to the workers' environment
 	config.Pool
 	Log *logging.Logger
 }
@@ -52,9 +55,11 @@ type Pool struct {
 	gen     int              // bumped by every reload that swaps the workers
 	broken  *ImportError     // the latest code does not import
 	closed  bool
-	spares  []*worker // started, app not imported: ready for the next reload
-	pending int       // spares being started
-	preload []string  // the libraries the current generation imported
+	spares  []*worker       // started, app not imported: ready for the next reload
+	pending int             // spares being started
+	preload []string        // the libraries the current generation imported
+	files   map[string]bool // the app's own source files, as the latest worker imported them
+	notes   []string        // the latest worker's notes for the banner
 
 	epoch    time.Time    // a monotonic origin for lastFree
 	lastFree atomic.Int64 // when a lane last came free, since epoch
@@ -158,12 +163,35 @@ func (a *Pool) startWorker(id int) (*worker, error) {
 		w.stop(0)
 		return nil, err
 	}
+	a.mu.Lock()
 	if len(info.Preload) > 0 {
-		a.mu.Lock()
 		a.preload = info.Preload
-		a.mu.Unlock()
 	}
+	a.notes = info.Notes
+	if len(info.Files) > 0 {
+		a.files = map[string]bool{}
+		for _, f := range info.Files {
+			a.files[f] = true
+		}
+	}
+	a.mu.Unlock()
 	return w, nil
+}
+
+// Notes are the worker's lines for the banner, such as Django's static
+// files being served in development.
+func (a *Pool) Notes() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.notes
+}
+
+// Imports reports whether the app's workers imported the source file path,
+// and whether they said what they imported at all (the gpython engine does not).
+func (a *Pool) Imports(path string) (imported, known bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.files[path], a.files != nil
 }
 
 // spawn starts a worker process and keeps track of it, so that shutdown
@@ -175,7 +203,7 @@ func (a *Pool) spawn(id int) (*worker, error) {
 	if closed {
 		return nil, ErrClosed
 	}
-	w, err := spawn(a.cfg.Engine, id, a.cfg.Threads, a.log, a.exited)
+	w, err := spawn(a.cfg.Engine, id, a.cfg.Threads, a.cfg.Env, a.log, a.exited)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +367,7 @@ func (a *Pool) setBroken(ie *ImportError) {
 	a.idle = nil
 	a.wakeWaitersLocked()
 	a.mu.Unlock()
-	a.log.Block("the app failed to import; serving an error page until it is fixed", ie.Traceback)
+	a.log.Block(a.named("the app failed to import; serving an error page until it is fixed"), ie.Traceback)
 }
 
 // Reload starts a new generation of workers with the code as it is now and,
@@ -361,7 +389,7 @@ func (a *Pool) Reload(why string) {
 		if errors.As(err, &ie) {
 			a.setBroken(ie)
 		} else {
-			a.log.Errorf("reload (%s) failed, the running code keeps serving: %v", why, err)
+			a.log.Errorf("%s", a.named(fmt.Sprintf("reload (%s) failed, the running code keeps serving: %v", why, err)))
 		}
 		return
 	}
@@ -388,7 +416,15 @@ func (a *Pool) Reload(why string) {
 	if wasBroken {
 		note = "; the app imports again"
 	}
-	a.log.Infof("reloaded (%s) in %d ms%s", why, time.Since(t0).Milliseconds(), note)
+	a.log.Infof("%s", a.named(fmt.Sprintf("reloaded (%s) in %d ms%s", why, time.Since(t0).Milliseconds(), note)))
+}
+
+// named prefixes a message with the app's name, when it has one.
+func (a *Pool) named(msg string) string {
+	if a.cfg.Name == "" {
+		return msg
+	}
+	return a.cfg.Name + ": " + msg
 }
 
 // Broken returns the latest import failure, or nil.

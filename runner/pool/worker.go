@@ -54,10 +54,16 @@ type logSink interface {
 // spawn starts a worker process and waits for its hello. It does not import
 // the app yet: see load. A spawned but unloaded worker is a warm spare.
 // onExit is called once when the process ends.
-func spawn(eng engine.Engine, id, threads int, log logSink, onExit func(*worker)) (*worker, error) {
+func spawn(eng engine.Engine, id, threads int, env []string, log logSink, onExit func(*worker)) (*worker, error) {
 	cmd, err := eng.Command()
 	if err != nil {
 		return nil, err
+	}
+	if len(env) > 0 {
+		if cmd.Env == nil {
+			cmd.Env = os.Environ()
+		}
+		cmd.Env = append(cmd.Env, env...)
 	}
 	w := &worker{cmd: cmd, exited: make(chan struct{}), started: time.Now(), onExit: onExit}
 	w.id.Store(int32(id))

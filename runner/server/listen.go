@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,7 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gowsgi/gowsgi/runner/certs"
 	"github.com/gowsgi/gowsgi/runner/config"
+	"github.com/gowsgi/gowsgi/runner/logging"
 )
 
 // Listen opens the endpoint. For a unix socket it first removes a stale
@@ -62,4 +65,32 @@ func removeStaleSocket(path string) error {
 		return fmt.Errorf("cannot remove the stale socket %s: %w", path, err)
 	}
 	return nil
+}
+
+// tlsListener wraps l in TLS with the listener's certificate: the files it
+// names, or gowsgi's self-signed localhost certificate (made on first use,
+// with a note on how to trust it).
+func tlsListener(l net.Listener, t *config.TLS, lg *logging.Logger) (net.Listener, error) {
+	var cert tls.Certificate
+	if t.Key != "" {
+		c, err := certs.Load(t.Key, t.Cert, t.Chain)
+		if err != nil {
+			return nil, err
+		}
+		cert = c
+	} else {
+		dir, err := certs.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		c, file, created, err := certs.SelfSigned(dir)
+		if err != nil {
+			return nil, err
+		}
+		cert = c
+		if created {
+			lg.Infof("made a self-signed certificate for localhost: %s\n%s", file, certs.TrustHint(file))
+		}
+	}
+	return tls.NewListener(l, certs.ServerConfig(cert)), nil
 }

@@ -21,9 +21,7 @@ import (
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
 	"github.com/gowsgi/gowsgi/runner/logging"
-	"github.com/gowsgi/gowsgi/runner/pool"
 	"github.com/gowsgi/gowsgi/runner/router"
-	"github.com/gowsgi/gowsgi/runner/wsgi"
 )
 
 // ErrImport means an app failed to import at start; the traceback has been logged.
@@ -51,6 +49,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	type served struct {
 		t         *config.Transport
 		listeners []net.Listener
+		endpoints []config.Listener
 		loopback  bool
 	}
 	var transports []served
@@ -63,7 +62,13 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 				return fmt.Errorf("cannot listen on %s: %v", ep.Spec, err)
 			}
 			listeners = append(listeners, l)
+			if ep.TLS != nil {
+				if l, err = tlsListener(l, ep.TLS, lg); err != nil {
+					return fmt.Errorf("%s: %v", ep.Spec, err)
+				}
+			}
 			s.listeners = append(s.listeners, l)
+			s.endpoints = append(s.endpoints, ep)
 			s.loopback = s.loopback && ep.Loopback()
 		}
 		transports = append(transports, s)
@@ -93,11 +98,15 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	for _, s := range transports {
 		t := s.t
 		var routes []router.Route
+		tracebacks := t.Tracebacks == "show" || (t.Tracebacks != "hide" && s.loopback)
 		for j := range t.Mounts {
 			m := &t.Mounts[j]
-			routes = append(routes, router.Route{Path: m.Path, Handler: apps.handler(m, lg)})
+			h, err := apps.handler(m, lg)
+			if err != nil {
+				return fmt.Errorf("%s: %v", m.Source, err)
+			}
+			routes = append(routes, router.Route{Path: m.Path, Handler: h})
 		}
-		tracebacks := t.Tracebacks == "show" || (t.Tracebacks != "hide" && s.loopback)
 		srv := &http.Server{
 			Handler: router.New(routes, router.Options{
 				Tracebacks: tracebacks,
@@ -111,8 +120,13 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 			ErrorLog:          log.New(serverErrors{lg}, "", 0),
 		}
 		servers = append(servers, srv)
-		for _, l := range s.listeners {
-			urls = append(urls, listenerURL(l))
+		for i, l := range s.listeners {
+			ep := s.endpoints[i]
+			u := listenerURL(l, ep.TLS != nil)
+			if ep.DefaultInterface {
+				u += " (loopback only; set the endpoint's \"interface\": \"0.0.0.0\" to open it to the network)"
+			}
+			urls = append(urls, u)
 			go func() { serveErr <- srv.Serve(l) }()
 		}
 	}
@@ -124,36 +138,22 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		Root:    site.Dir,
 		Reload:  reloadNote,
 	}
-	if ms := site.WSGIMounts(); len(ms) == 1 {
+	if ms := site.WSGIMounts(); len(ms) == 1 && len(site.Transports) == 1 && len(site.Transports[0].Mounts) == 1 {
 		banner.App = ms[0].WSGI.App
 		banner.Workers, banner.Threads = ms[0].WSGI.Pool.Workers, ms[0].WSGI.Pool.Threads
+	} else {
+		banner.Mounts = describeMounts(site)
 	}
+	banner.Notes = apps.notes()
 	lg.Banner(banner)
 
-	// One reload at a time; requests that arrive meanwhile merge into one
-	// more, which sees all the changes.
-	reloadReq := make(chan string, 1)
-	requestReload := func(why string) {
-		select {
-		case reloadReq <- why:
-		default:
-		}
-	}
-	var reloads sync.WaitGroup
-	reloads.Add(1)
-	go func() {
-		defer reloads.Done()
-		for why := range reloadReq {
-			apps.reload(why)
-		}
-	}()
 	var watching sync.WaitGroup
 	if watcher != nil {
 		watching.Add(1)
 		go func() {
 			defer watching.Done()
 			for changed := range watcher.Changes() {
-				requestReload(describeChanges(site.Dir, changed))
+				apps.changed(site.Dir, changed)
 			}
 		}()
 	}
@@ -164,7 +164,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	for {
 		select {
 		case <-hup:
-			requestReload("SIGHUP")
+			apps.reloadAll("SIGHUP")
 			continue
 		case err := <-serveErr:
 			if !errors.Is(err, http.ErrServerClosed) {
@@ -195,16 +195,19 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		watcher.Close()
 		watching.Wait()
 	}
-	close(reloadReq)
-	reloads.Wait()
+	apps.stopReloads()
 	lg.Infof("stopped")
 	return nil
 }
 
-func listenerURL(l net.Listener) string {
+func listenerURL(l net.Listener, secure bool) string {
 	switch a := l.Addr().(type) {
 	case *net.TCPAddr:
-		return "http://" + net.JoinHostPort(a.IP.String(), fmt.Sprint(a.Port)) + "/"
+		scheme := "http://"
+		if secure {
+			scheme = "https://"
+		}
+		return scheme + net.JoinHostPort(a.IP.String(), fmt.Sprint(a.Port)) + "/"
 	case *net.UnixAddr:
 		return "unix:" + a.Name
 	}
@@ -219,76 +222,32 @@ func (s serverErrors) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// apps are the site's WSGI apps, one worker pool each.
-type apps struct {
-	pools   []*pool.Pool
-	byMount map[*config.Mount]*pool.Pool
-	stops   []chan struct{}
-}
-
-// startApps starts every WSGI mount's pool, in order; on the first failure
-// it stops the ones started.
-func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger) (*apps, error) {
-	a := &apps{byMount: map[*config.Mount]*pool.Pool{}}
-	fresh := append(append([]string{site.Dir}, site.Python.Path...), site.Reload.Watch...)
-	for _, m := range site.WSGIMounts() {
-		p := pool.New(pool.Options{
-			App:        m.WSGI.App,
-			Engine:     eng,
-			Root:       site.Dir,
-			PythonPath: site.Python.Path,
-			Fresh:      fresh,
-			Spares:     site.Reload.Enabled,
-			Pool:       m.WSGI.Pool,
-			Log:        lg,
-		})
-		if err := p.Start(); err != nil {
-			a.close(0)
-			var ie *pool.ImportError
-			if errors.As(err, &ie) {
-				lg.Block("the app "+m.WSGI.App+" failed to import", ie.Traceback)
-				return nil, fmt.Errorf("%w: %s", ErrImport, m.WSGI.App)
+// describeMounts is the banner's list of what is served where.
+func describeMounts(site *config.Site) []string {
+	var lines []string
+	for i, t := range site.Transports {
+		for _, m := range t.Mounts {
+			var what string
+			switch m.Kind {
+			case config.KindWSGI:
+				what = fmt.Sprintf("wsgi %s (%d × %d threads)", m.WSGI.App, m.WSGI.Pool.Workers, m.WSGI.Pool.Threads)
+			case config.KindStatic:
+				what = "files in " + m.Static.Dir
+			case config.KindRedirect:
+				what = "redirect to " + m.Redirect.URL
+			case config.KindJSON:
+				what = "a JSON value"
+			case config.KindProxy:
+				what = fmt.Sprintf("proxy to http://%s:%d/%s", m.Proxy.Host, m.Proxy.Port, strings.TrimLeft(m.Proxy.Path, "/"))
+			default:
+				what = "501: not hosted by gowsgi (" + m.Unsupported.Type + ")"
 			}
-			return nil, err
-		}
-		a.pools = append(a.pools, p)
-		a.byMount[m] = p
-		if m.WSGI.Pool.MaxMemory > 0 {
-			stop := make(chan struct{})
-			a.stops = append(a.stops, stop)
-			go p.WatchMemory(stop)
+			prefix := ""
+			if len(site.Transports) > 1 {
+				prefix = fmt.Sprintf("#%d ", i+1)
+			}
+			lines = append(lines, fmt.Sprintf("%s%-10s %s", prefix, m.Path, what))
 		}
 	}
-	return a, nil
-}
-
-// handler returns what serves mount m.
-func (a *apps) handler(m *config.Mount, lg *logging.Logger) http.Handler {
-	switch m.Kind {
-	case config.KindWSGI:
-		return wsgi.New(m.Path, a.byMount[m], m.WSGI.Pool, lg)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		router.Error(w, r, http.StatusNotImplemented, "not implemented", fmt.Sprintf("%s services are not served by gowsgi.", m.Kind), "")
-	})
-}
-
-func (a *apps) reload(why string) {
-	for _, p := range a.pools {
-		p.Reload(why)
-	}
-}
-
-// close stops every pool's workers, giving each grace to finish.
-func (a *apps) close(grace time.Duration) {
-	for _, s := range a.stops {
-		close(s)
-	}
-	a.stops = nil
-	var wg sync.WaitGroup
-	for _, p := range a.pools {
-		wg.Add(1)
-		go func() { defer wg.Done(); p.Close(grace) }()
-	}
-	wg.Wait()
+	return lines
 }

@@ -190,6 +190,12 @@ type ReadyInfo struct {
 	// directories (its libraries: flask, jinja2, django...). A warm spare
 	// imports them ahead of the next reload.
 	Preload []string `json:"preload"`
+	// Files are the source files of the modules it imported from the Fresh
+	// directories: the app's own code. A change to one reloads this app only.
+	Files []string `json:"files"`
+	// Notes are lines for the banner about what the worker added, such as
+	// Django's static files in development.
+	Notes []string `json:"notes"`
 }
 
 // PreloadConfig is the PRELOAD payload: import these modules now, with the

@@ -466,7 +466,7 @@ class Worker(object):
         self.multithread = bool(cfg.get('multithread', True))
         self.multiprocess = bool(cfg.get('multiprocess', False))
         try:
-            self.app = load(cfg)
+            self.app, self.notes = development_wrappers(load(cfg))
         except BaseException:
             self.control.send(frame(FAILED, format_import_error(cfg).encode('utf-8', 'replace')))
             return 1
@@ -474,7 +474,8 @@ class Worker(object):
             t = threading.Thread(target=Lane(self, 4 + i).serve, name='gowsgi-lane-%d' % (i + 1))
             t.daemon = True
             t.start()
-        ready = {'preload': libraries(cfg.get('fresh') or [cfg['root']])}
+        fresh = cfg.get('fresh') or [cfg['root']]
+        ready = {'preload': libraries(fresh), 'files': own_files(fresh), 'notes': self.notes}
         self.control.send(frame(READY, json.dumps(ready).encode('utf-8')))
         try:
             while self.control.read()[0] != QUIT:
@@ -504,6 +505,21 @@ def libraries(fresh):
             continue
         names.append(name)
     return names
+
+
+def own_files(fresh):
+    """The source files of the modules imported from the app's own
+    directories: a change to one of them reloads this app, and no other."""
+    fresh = tuple(os.path.join(os.path.abspath(d), '') for d in fresh)
+    files = []
+    for name, mod in list(sys.modules.items()):
+        path = getattr(mod, '__file__', None)
+        if name == '__main__' or not path:
+            continue
+        path = os.path.abspath(path)
+        if path.startswith(fresh):
+            files.append(path[:-1] if path.endswith('.pyc') else path)
+    return files
 
 
 def preload(cfg):
@@ -555,6 +571,24 @@ def load(cfg):
     if not callable(obj):
         raise NoSuchApp('%s is a %s, not a WSGI callable' % (spec, type(obj).__name__))
     return obj
+
+
+def development_wrappers(app):
+    """What a framework's own development server adds around the app, added
+    the same way: Django's runserver serves static files while DEBUG is on
+    and django.contrib.staticfiles is installed. Returns the app to serve and
+    notes for the banner."""
+    if 'django' not in sys.modules:
+        return app, []
+    from django.core.handlers.wsgi import WSGIHandler
+    if not isinstance(app, WSGIHandler):
+        return app, []
+    from django.conf import settings
+    if not settings.DEBUG or 'django.contrib.staticfiles' not in settings.INSTALLED_APPS:
+        return app, []
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    return StaticFilesHandler(app), [
+        'Django static files at %s, as runserver serves them (DEBUG is on)' % settings.STATIC_URL]
 
 
 def app_traceback():
