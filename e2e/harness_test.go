@@ -5,7 +5,6 @@ package e2e
 // starts gowsgi on 127.0.0.1 with a free port, and talks to it over HTTP.
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -283,16 +282,6 @@ var engines = []struct {
 }{
 	{"cpython", func() []string { return []string{"--engine", "cpython", "--python", venvPy} }},
 	{"gpython", func() []string { return []string{"--engine", "gpython"} }},
-}
-
-// readLines returns the lines of r until EOF.
-func readLines(r io.Reader) []string {
-	var lines []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	return lines
 }
 
 // exitCode is a finished command's exit status (0 for nil).

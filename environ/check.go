@@ -47,7 +47,7 @@ func CheckHeader(name, value string) error {
 			return fmt.Errorf("app sent invalid header name %q: %q is not allowed in a header name (RFC 9110 token)", clip(name), c)
 		}
 	}
-	if isHopByHop(name) {
+	if IsHopByHop(name) {
 		return fmt.Errorf("app sent hop-by-hop header %q: WSGI apps must not set it (PEP 3333)", name)
 	}
 	for i := 0; i < len(value); i++ {
@@ -63,10 +63,10 @@ func CheckHeader(name, value string) error {
 	return nil
 }
 
-// isHopByHop reports the headers that describe one connection rather than
+// IsHopByHop reports the headers that describe one connection rather than
 // the response: wsgiref's list, plus Trailer (RFC 9110's spelling of the
 // older Trailers), since a WSGI app cannot send trailers.
-func isHopByHop(name string) bool {
+func IsHopByHop(name string) bool {
 	switch len(name) {
 	case 2:
 		return strings.EqualFold(name, "TE")

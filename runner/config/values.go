@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/gowsgi/gowsgi/environ"
 )
 
 // CheckAppName accepts "pkg.mod.attr" and "pkg.mod:attr" (attr may be dotted).
@@ -33,6 +35,14 @@ func CheckAppName(name string) error {
 		}
 	}
 	return nil
+}
+
+// TopModule is the top-level module or package an app name imports first:
+// "mysite" for mysite.wsgi.application and for mysite.wsgi:application.
+func TopModule(name string) string {
+	module, _, _ := strings.Cut(name, ":")
+	top, _, _ := strings.Cut(module, ".")
+	return top
 }
 
 func isIdentifier(s string) bool {
@@ -108,11 +118,10 @@ func ParseOctal(s string) (uint64, error) {
 	return strconv.ParseUint(digits, 8, 32)
 }
 
-// Headers the server manages itself: adding them to every response would
-// break the framing of the connection.
-var reservedHeaders = map[string]bool{
-	"connection": true, "content-length": true, "transfer-encoding": true, "keep-alive": true,
-	"upgrade": true, "te": true, "trailer": true, "proxy-connection": true,
+// reservedHeader reports the headers the server manages itself: adding them
+// to every response would break the framing of the connection.
+func reservedHeader(name string) bool {
+	return environ.IsHopByHop(name) || strings.EqualFold(name, "Content-Length") || strings.EqualFold(name, "Proxy-Connection")
 }
 
 // ParseHeader reads "Name: value" as given to --add-header.
@@ -128,7 +137,7 @@ func ParseHeader(h string) (string, string, error) {
 	if strings.ContainsAny(value, "\r\n\x00") {
 		return "", "", errors.New("the value must be one line")
 	}
-	if reservedHeaders[strings.ToLower(name)] {
+	if reservedHeader(name) {
 		return "", "", fmt.Errorf("%s is managed by the server and cannot be added", name)
 	}
 	return name, value, nil

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -106,8 +105,7 @@ func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger) (*apps,
 // moduleDir is where an app's top-level module or package lives: the first
 // of the app directory and --pythonpath entries that holds it.
 func moduleDir(site *config.Site, spec string) string {
-	top, _, _ := strings.Cut(spec, ":")
-	top, _, _ = strings.Cut(top, ".")
+	top := config.TopModule(spec)
 	for _, d := range append([]string{site.Dir}, site.Python.Path...) {
 		if info, err := os.Stat(filepath.Join(d, top)); err == nil && info.IsDir() {
 			return filepath.Join(d, top) // a package: its own directory

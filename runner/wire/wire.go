@@ -22,6 +22,11 @@ const Version = "gowsgi-wire/1"
 // without limit. Bodies travel in many frames, never in one.
 const MaxPayload = 16 << 20
 
+// MaxChunk is the most body bytes, or log and traceback text, that one frame
+// carries: longer bodies are split over several frames, longer text is cut.
+// A worker asks for at most this much body at a time.
+const MaxChunk = 1 << 20
+
 // HeaderSize is the size of a frame header.
 const HeaderSize = 5
 

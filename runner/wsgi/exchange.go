@@ -20,9 +20,6 @@ import (
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
 
-// maxRead caps one body frame, whatever the worker asks for.
-const maxRead = 1 << 20
-
 // At --timeout the worker is told to stop the request (a cancel frame). A
 // cooperative app (a stream between chunks, gpython at its next call) stops
 // at once and its worker lives on; one that does not answer within the
@@ -107,7 +104,7 @@ func (x *exchange) serve(env []byte) outcome {
 			if len(p) != 4 {
 				return x.protocolError("a read frame of %d bytes", len(p))
 			}
-			x.answerRead(int(min(max(binary.BigEndian.Uint32(p), 1), maxRead)))
+			x.answerRead(int(min(max(binary.BigEndian.Uint32(p), 1), wire.MaxChunk)))
 		case wire.Start:
 			x.start(p)
 		case wire.Data:

@@ -23,12 +23,13 @@ HELLO, IMPORT, READY, FAILED, QUIT, PRELOAD = b'HIKFQP'
 REQUEST, BODY, BODY_ERROR, CANCEL = b'RBXC'
 READ, START, DATA, END, FAIL, LOG = b'rSDEFL'
 
+# The most body bytes or text one frame carries (wire.MaxChunk in Go):
+# bodies are split, text is cut, and a body read asks for at most this much.
+MAX_CHUNK = 1 << 20
 READ_SIZE = 65536  # what wsgi.input asks for at least
-MAX_READ = 1 << 20  # and at most (gowsgi caps a body frame there too)
 # Below malloc's mmap threshold (recv allocates this much on every call), and
 # enough for a whole READ_SIZE body frame.
 RECV_SIZE = READ_SIZE + 4096
-MAX_FRAME = 1 << 20  # payloads are split (body) or cut (text) to this size
 
 
 def frame(typ, payload=b''):
@@ -36,10 +37,10 @@ def frame(typ, payload=b''):
 
 
 def text_frame(typ, text):
-    """A LOG or FAIL frame: UTF-8 text, cut to MAX_FRAME."""
+    """A LOG or FAIL frame: UTF-8 text, cut to MAX_CHUNK."""
     data = text.encode('utf-8', 'replace')
-    if len(data) > MAX_FRAME:
-        data = data[:MAX_FRAME - 40] + b'\n[... cut: more than 1 MiB of text]\n'
+    if len(data) > MAX_CHUNK:
+        data = data[:MAX_CHUNK - 40] + b'\n[... cut: more than 1 MiB of text]\n'
     return frame(typ, data)
 
 
@@ -98,7 +99,7 @@ class Conn(object):
 
     def send_data(self, head, data):
         """Sends head (frames, may be empty) then data as DATA frames of at
-        most MAX_FRAME bytes; large chunks go out without being copied."""
+        most MAX_CHUNK bytes; large chunks go out without being copied."""
         n = len(data)
         if n <= 65536:
             self.send(head + frame(DATA, data))
@@ -108,8 +109,8 @@ class Conn(object):
             sendall = self.sock.sendall
             if head:
                 sendall(head)
-            for i in range(0, n, MAX_FRAME):
-                part = view[i:i + MAX_FRAME]
+            for i in range(0, n, MAX_CHUNK):
+                part = view[i:i + MAX_CHUNK]
                 sendall(HEADER.pack(DATA, len(part)))
                 sendall(part)
 
@@ -132,7 +133,7 @@ class Input(object):
         if self.error is not None:
             raise IOError(self.error)
         lane = self.lane
-        want = min(max(want, READ_SIZE), MAX_READ)
+        want = min(max(want, READ_SIZE), MAX_CHUNK)
         lane.conn.send(frame(READ, struct.pack('>I', want)))
         while True:
             typ, payload = lane.conn.read()
@@ -160,7 +161,7 @@ class Input(object):
     def read(self, size=-1):
         if size is None or size < 0:
             while not self.eof:
-                self._fill(MAX_READ)
+                self._fill(MAX_CHUNK)
             return self._take(len(self.buf))
         while len(self.buf) < size and not self.eof:
             self._fill(size - len(self.buf))

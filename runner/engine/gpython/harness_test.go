@@ -148,7 +148,6 @@ type response struct {
 	fail    string
 	logs    []string
 	frames  string // the frame types in order
-	writes  int    // how many S/D/E reads came from separate socket reads (unused)
 	started bool
 }
 

@@ -348,14 +348,10 @@ func closeIterable(result py.Object) error {
 	return err
 }
 
-// maxFrame is the most body bytes or text one frame carries (as the CPython
-// worker): bodies are split, text is cut.
-const maxFrame = 1 << 20
-
-// textPayload is UTF-8 text for an L or F frame, cut to maxFrame.
+// textPayload is UTF-8 text for an L or F frame, cut to wire.MaxChunk.
 func textPayload(s string) []byte {
-	if len(s) > maxFrame {
-		s = s[:maxFrame-40] + "\n[... cut: more than 1 MiB of text]\n"
+	if len(s) > wire.MaxChunk {
+		s = s[:wire.MaxChunk-40] + "\n[... cut: more than 1 MiB of text]\n"
 	}
 	return []byte(s)
 }
@@ -406,8 +402,8 @@ func (req *request) sendBody(b []byte, flush bool) error {
 	req.errors.flush()
 	for len(b) > 0 {
 		n := len(b)
-		if n > maxFrame {
-			n = maxFrame
+		if n > wire.MaxChunk {
+			n = wire.MaxChunk
 		}
 		if err := l.out.Write(wire.Data, b[:n]); err != nil {
 			req.lost = true

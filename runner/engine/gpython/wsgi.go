@@ -76,11 +76,8 @@ var inputType = newPyType("Input", "wsgi.input: the request body")
 
 func (*inputStream) Type() *py.Type { return inputType }
 
-// maxRead is the most body bytes asked for at once (gowsgi caps a B frame there).
-const maxRead = 1 << 20
-
 // fill asks gowsgi for more body bytes (want, between readSize and
-// maxRead) and waits for the answer.
+// wire.MaxChunk) and waits for the answer.
 func (in *inputStream) fill(want int) error {
 	req := in.req
 	l := req.l
@@ -94,8 +91,8 @@ func (in *inputStream) fill(want int) error {
 	if want < readSize {
 		want = readSize
 	}
-	if want > maxRead {
-		want = maxRead
+	if want > wire.MaxChunk {
+		want = wire.MaxChunk
 	}
 	var n [4]byte
 	binary.BigEndian.PutUint32(n[:], uint32(want))
@@ -137,7 +134,7 @@ func (in *inputStream) cancelled() error {
 func (in *inputStream) read(size int) ([]byte, error) {
 	if size < 0 {
 		for !in.eof {
-			if err := in.fill(maxRead); err != nil {
+			if err := in.fill(wire.MaxChunk); err != nil {
 				return nil, err
 			}
 		}

@@ -24,7 +24,6 @@ type jsonEncoder struct {
 	itemSep     string
 	keySep      string
 	defaultFn   py.Object
-	skipKeys    bool
 	b           strings.Builder
 	depth       int
 	active      map[uintptr]bool // the lists and dicts being encoded
