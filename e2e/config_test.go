@@ -21,7 +21,7 @@ import (
 func TestCrossbarSeedExample(t *testing.T) {
 	for _, dir := range []string{"crossbar", "crossbar-yaml"} {
 		t.Run(dir, func(t *testing.T) {
-			s := startRaw(t, filepath.Join(testApps, dir), "-n", "web", "--python", venvPy, "--no-reload")
+			s := startOn8080(t, filepath.Join(testApps, dir), "-n", "web", "--python", venvPy, "--no-reload")
 			if s.URL != "http://127.0.0.1:8080" {
 				t.Fatalf("listening on %s, want http://127.0.0.1:8080 (the config's port, on loopback)", s.URL)
 			}
@@ -37,6 +37,25 @@ func TestCrossbarSeedExample(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startOn8080 starts a server whose config listens on port 8080, waiting
+// (at most a minute) while another test run on this machine holds the port.
+func startOn8080(t *testing.T, dir string, args ...string) *server {
+	t.Helper()
+	for range 60 {
+		s := launchRaw(t, dir, nil, args...)
+		if m := s.out.waitFor(listeningRE, 30*time.Second); m != nil {
+			s.URL = m[1]
+			return s
+		}
+		if !strings.Contains(s.out.String(), "address already in use") {
+			t.Fatalf("gowsgi did not start listening; output:\n%s", s.out)
+		}
+		time.Sleep(time.Second)
+	}
+	t.Fatal("port 8080 stayed in use for a minute")
+	return nil
 }
 
 // TestCrossbarConfigServices: static files, a redirect, a JSON value and a
