@@ -9,6 +9,15 @@ import (
 // The pool: free lanes are a stack (the most recently freed on top, so a
 // light load stays on a few warm threads), and requests that find none wait
 // in line for one.
+//
+// The hot-lane rule: a worker runs at most hotLanes requests at once while
+// they keep finishing; a request that would start another waits in line for
+// one of them instead. When no lane has come free for spillDelay (the hot
+// lanes sleep or wait on I/O, they are not merely busy), a waiting request
+// spills: it takes any free lane, and when every lane is busy it takes the
+// first that comes free, however many the worker runs. So a thread left free
+// while requests wait stays free only while other lanes keep coming free,
+// never once they stop.
 
 // addLocked makes w one of the serving workers and frees its lanes.
 func (a *Pool) addLocked(w *worker) {
@@ -33,8 +42,9 @@ func (a *Pool) freeLocked(l *Lane) {
 	a.idle = append(a.idle, l)
 }
 
-// dropLocked undoes the count of a handed-over lane its waiter will not use,
-// and passes the lane on when it is still good.
+// dropLocked ends a lane's turn (its request is over, or it was handed to a
+// waiter that will not use it): it undoes the count and passes the lane on
+// when it is still good.
 func (a *Pool) dropLocked(l *Lane) {
 	left := l.w.inFlight.Add(-1)
 	if left == 0 && l.w.retiring.Load() {
@@ -43,13 +53,29 @@ func (a *Pool) dropLocked(l *Lane) {
 	switch {
 	case !a.usableLocked(l):
 	case left >= hotLanes:
-		// The worker still has its hot lanes busy (this one was a spill):
-		// let it cool rather than hand it on, or spills would ratchet the
-		// worker up to every thread for good.
-		a.idle = append(a.idle, l)
+		a.coolLocked(l)
 	default:
 		a.freeLocked(l)
 	}
+}
+
+// coolLocked frees a lane while its worker still runs hotLanes requests or
+// more: the worker has spilled past its hot lanes. A waiter that has spilled
+// too (no lane came free for spillDelay: the hot lanes are stuck) takes it,
+// as it would take any free lane. Otherwise the lane cools on the idle stack
+// rather than being handed on, or every passing spill would ratchet the
+// worker up to all its threads for good: a waiter still hoping for a hot
+// lane takes it only once it spills.
+func (a *Pool) coolLocked(l *Lane) {
+	for i, ch := range a.waiters {
+		if isCold(ch) {
+			a.waiters = append(a.waiters[:i], a.waiters[i+1:]...)
+			l.w.inFlight.Add(1)
+			ch <- l
+			return
+		}
+	}
+	a.idle = append(a.idle, l)
 }
 
 // usableLocked says whether a lane may take a request.
@@ -78,15 +104,36 @@ func (a *Pool) Acquire(ctx context.Context) (*Lane, error) {
 	return a.wait(ctx)
 }
 
-// waiterChans recycles the channels waiters are handed lanes on.
-var waiterChans = sync.Pool{New: func() any { return make(chan *Lane, 1) }}
+// A waiter waits in line on a channel it is handed its lane on. One that has
+// spilled waits on a cold channel: the waiter list holds only channels, so a
+// channel's capacity is what marks it (1: hot, coldCap: cold). Only one lane
+// is ever sent to a waiter.
+const coldCap = 2
+
+func isCold(ch chan *Lane) bool { return cap(ch) == coldCap }
+
+// hotChans and coldChans recycle the channels waiters are handed lanes on.
+var (
+	hotChans  = sync.Pool{New: func() any { return make(chan *Lane, 1) }}
+	coldChans = sync.Pool{New: func() any { return make(chan *Lane, coldCap) }}
+)
+
+// putChan recycles an empty channel that is in no queue.
+func putChan(ch chan *Lane) {
+	if isCold(ch) {
+		coldChans.Put(ch)
+	} else {
+		hotChans.Put(ch)
+	}
+}
 
 // wait is acquire's slow path: wait in line for a lane.
 func (a *Pool) wait(ctx context.Context) (*Lane, error) {
 	stopQueueTimer := func() bool { return false }
 	defer func() { stopQueueTimer() }()
 	// The queue timer starts only when a request waits past the spill delay:
-	// most waits are that short, and a timer per request shows in profiles.
+	// most waits are that short, and a timer per request shows in profiles
+	// (the spill timer is the one every wait pays for).
 	var expired <-chan time.Time // nil: --queue-timeout 0 waits as long as it takes
 	startQueueTimer := func() {
 		if expired == nil && a.cfg.QueueTimeout > 0 {
@@ -97,7 +144,7 @@ func (a *Pool) wait(ctx context.Context) (*Lane, error) {
 	}
 	spill := false
 	var spillTimer *time.Timer
-	ch := waiterChans.Get().(chan *Lane)
+	ch := hotChans.Get().(chan *Lane)
 	a.mu.Lock()
 	for {
 		if a.closed {
@@ -106,7 +153,7 @@ func (a *Pool) wait(ctx context.Context) (*Lane, error) {
 		}
 		if l := a.takeIdleLocked(spill); l != nil {
 			a.mu.Unlock()
-			waiterChans.Put(ch)
+			putChan(ch)
 			return l, nil
 		}
 		if a.broken != nil && len(a.workers) == 0 {
@@ -114,7 +161,10 @@ func (a *Pool) wait(ctx context.Context) (*Lane, error) {
 			return nil, ErrBroken
 		}
 		var spilled <-chan time.Time
-		if len(a.idle) > 0 && !spill { // only cold lanes are free: give a hot one a moment
+		if !spill {
+			// Give a hot lane a moment to come free before taking a cold
+			// one (only cold lanes are free) or before taking whichever
+			// lane comes free first (none is).
 			if spillTimer == nil {
 				spillTimer = time.NewTimer(spillDelay)
 				defer spillTimer.Stop()
@@ -160,15 +210,22 @@ func (a *Pool) wait(ctx context.Context) (*Lane, error) {
 		if l != nil {
 			if err == nil && a.usableLocked(l) {
 				a.mu.Unlock()
-				waiterChans.Put(ch)
-				return l, nil // counted by freeLocked
+				putChan(ch)
+				return l, nil // counted by freeLocked or coolLocked
 			}
 			a.dropLocked(l) // not ours to use: pass it on
 		}
 		if err != nil {
 			a.mu.Unlock()
-			waiterChans.Put(ch)
+			putChan(ch)
 			return nil, err
+		}
+		if spill && !isCold(ch) {
+			// From now on any lane will do: wait in line on a cold channel,
+			// so that coolLocked hands us a lane rather than let it cool
+			// while we wait.
+			hotChans.Put(ch)
+			ch = coldChans.Get().(chan *Lane)
 		}
 		// Spilled, or woken without a usable lane (a reload swapped the
 		// workers, or failed): look again.
