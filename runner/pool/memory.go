@@ -26,13 +26,7 @@ func (a *Pool) WatchMemory(stop <-chan struct{}) {
 			return
 		case <-tick.C:
 		}
-		a.mu.Lock()
-		ws := make([]*worker, 0, len(a.workers))
-		for w := range a.workers {
-			ws = append(ws, w)
-		}
-		a.mu.Unlock()
-		for _, w := range ws {
+		for _, w := range a.sched.workers() {
 			if rss, err := residentBytes(w.pid); err == nil && rss > a.cfg.MaxMemory {
 				a.overMemory(w, rss)
 			}
@@ -42,11 +36,7 @@ func (a *Pool) WatchMemory(stop <-chan struct{}) {
 
 // overMemory kills w at once (it may be growing fast) and starts another.
 func (a *Pool) overMemory(w *worker, rss int64) {
-	a.mu.Lock()
-	current := a.workers[w]
-	delete(a.workers, w)
-	a.mu.Unlock()
-	if !current {
+	if current := a.sched.remove(w); !current {
 		return
 	}
 	a.log.Errorf("worker %d (pid %d) uses %d MiB, over --max-memory %d MiB: replacing it",

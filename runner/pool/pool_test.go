@@ -581,9 +581,9 @@ func TestQueuedRequestsTakeFreedThreads(t *testing.T) {
 	queued := func(t *testing.T, p *Pool, n int) {
 		t.Helper()
 		eventually(t, fmt.Sprintf("%d requests waiting in line", n), func() bool {
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			return len(p.waiters) == n
+			p.sched.mu.Lock()
+			defer p.sched.mu.Unlock()
+			return len(p.sched.waiters) == n
 		})
 	}
 
@@ -638,38 +638,39 @@ func TestSpilledLaneCools(t *testing.T) {
 		held = append(held, acquire(t, p))
 	}
 	w := held[0].w
-	hot, cold := make(chan *Lane, 1), make(chan *Lane, coldCap)
+	hot, cold := &waiter{ch: make(chan *Lane, 1)}, &waiter{ch: make(chan *Lane, 1), cold: true}
+	s := p.sched
 
-	p.mu.Lock()
-	p.waiters = append(p.waiters, hot, cold)
+	s.mu.Lock()
+	s.waiters = append(s.waiters, hot, cold)
 	l := held[len(held)-1]
-	p.dropLocked(l) // hotLanes+1 left in flight
-	p.removeWaiterLocked(hot)
-	p.removeWaiterLocked(cold)
+	s.dropLocked(l) // hotLanes+1 left in flight
+	s.removeWaiterLocked(hot)
+	s.removeWaiterLocked(cold)
 	inFlight := w.inFlight.Load()
-	p.mu.Unlock()
+	s.mu.Unlock()
 	select {
-	case got := <-cold:
+	case got := <-cold.ch:
 		if got != l {
 			t.Fatal("the spilled waiter got another lane")
 		}
 	default:
 		t.Fatal("a lane freed past the hot lanes did not go to the spilled waiter")
 	}
-	if len(hot) != 0 {
+	if len(hot.ch) != 0 {
 		t.Fatal("the waiter hoping for a hot lane got the spilled one")
 	}
 	if inFlight != hotLanes+2 {
 		t.Errorf("in flight after the hand-over: %d, want %d", inFlight, hotLanes+2)
 	}
 
-	p.mu.Lock()
-	p.waiters = append(p.waiters, hot)
-	p.dropLocked(l) // hotLanes+1 left in flight: cools
-	cooled := len(p.idle) > 0 && p.idle[len(p.idle)-1] == l
-	p.removeWaiterLocked(hot)
-	p.mu.Unlock()
-	if len(hot) != 0 || !cooled {
+	s.mu.Lock()
+	s.waiters = append(s.waiters, hot)
+	s.dropLocked(l) // hotLanes+1 left in flight: cools
+	cooled := len(s.idle) > 0 && s.idle[len(s.idle)-1] == l
+	s.removeWaiterLocked(hot)
+	s.mu.Unlock()
+	if len(hot.ch) != 0 || !cooled {
 		t.Fatalf("with only a waiter hoping for a hot lane, the spilled lane was handed on (cooled: %v)", cooled)
 	}
 

@@ -1,10 +1,10 @@
 package pool
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gowsgi/gowsgi/runner/config"
@@ -38,19 +38,17 @@ type Options struct {
 	Log *logging.Logger
 }
 
-// Pool is one WSGI app and the worker processes that run it. It hands out
-// lanes (one per worker thread) to requests, replaces workers that die or
-// hang, and swaps in a new generation of workers on reload without
-// dropping a request.
+// Pool is one WSGI app and the worker processes that run it: the
+// supervisor. It starts workers, replaces those that die or hang, and swaps
+// in a new generation of workers on reload without dropping a request; its
+// scheduler hands their lanes (one per worker thread) to requests.
 type Pool struct {
-	cfg  Options
-	log  *logging.Logger
-	wcfg wire.WorkerConfig
+	cfg   Options
+	log   *logging.Logger
+	wcfg  wire.WorkerConfig
+	sched *scheduler
 
 	mu      sync.Mutex
-	idle    []*Lane // free lanes of the current workers, most recently freed last
-	waiters []chan *Lane
-	workers map[*worker]bool // the current generation, serving
 	procs   map[*worker]bool // every worker process alive: serving, loading, spare or retiring
 	gen     int              // bumped by every reload that swaps the workers
 	broken  *ImportError     // the latest code does not import
@@ -61,15 +59,13 @@ type Pool struct {
 	files   map[string]bool // the app's own source files, as the latest worker imported them
 	notes   []string        // the latest worker's notes for the banner
 
-	epoch    time.Time    // a monotonic origin for lastFree
-	lastFree atomic.Int64 // when a lane last came free, since epoch
-
 	reloadMu sync.Mutex // one reload at a time
 	restarts map[int]time.Time
 }
 
+// New makes the pool of an app; Start starts its workers.
 func New(cfg Options) *Pool {
-	return &Pool{
+	a := &Pool{
 		cfg: cfg,
 		log: cfg.Log,
 		wcfg: wire.WorkerConfig{
@@ -82,12 +78,18 @@ func New(cfg Options) *Pool {
 			Multithread:  cfg.Threads > 1,
 			Fresh:        cfg.Fresh,
 		},
-		epoch:    time.Now(),
-		workers:  map[*worker]bool{},
 		procs:    map[*worker]bool{},
 		restarts: map[int]time.Time{},
 	}
+	a.sched = newScheduler(cfg.QueueTimeout, func(w *worker) { w.stop(a.grace()) })
+	return a
 }
+
+// Acquire borrows a lane for one request, waiting at most --queue-timeout.
+func (a *Pool) Acquire(ctx context.Context) (*Lane, error) { return a.sched.acquire(ctx) }
+
+// Release gives a lane back after its request.
+func (a *Pool) Release(l *Lane) { a.sched.release(l) }
 
 // grace is how long a retired worker may take to finish its requests.
 func (a *Pool) grace() time.Duration { return max(retireGrace, a.cfg.Timeout) }
@@ -99,11 +101,7 @@ func (a *Pool) Start() error {
 	if err != nil {
 		return err
 	}
-	a.mu.Lock()
-	for _, w := range ws {
-		a.addLocked(w)
-	}
-	a.mu.Unlock()
+	a.sched.add(ws...)
 	a.fillSpares()
 	return nil
 }
@@ -260,10 +258,9 @@ func (a *Pool) fillSpares() {
 	}
 }
 
-// retireLocked takes w out of service: it finishes what it has in flight
-// (within grace) and then exits.
-func (a *Pool) retireLocked(w *worker, grace time.Duration) {
-	delete(a.workers, w)
+// retire lets a worker that no longer serves finish what it has in flight
+// (within grace) and then exit.
+func (a *Pool) retire(w *worker, grace time.Duration) {
 	w.retiring.Store(true)
 	if w.inFlight.Load() == 0 {
 		w.stop(grace)
@@ -284,13 +281,8 @@ func (a *Pool) retireLocked(w *worker, grace time.Duration) {
 // and a new one takes its place at once.
 func (a *Pool) Stuck(l *Lane, why string) {
 	w := l.w
-	a.mu.Lock()
-	current := a.workers[w]
-	if current {
-		a.retireLocked(w, a.grace())
-	}
-	a.mu.Unlock()
-	if current {
+	if current := a.sched.remove(w); current {
+		a.retire(w, a.grace())
 		a.log.Warnf("worker %d (pid %d) %s: starting a replacement", w.id.Load(), w.pid, why)
 		go a.replace(int(w.id.Load()), false)
 	}
@@ -299,10 +291,10 @@ func (a *Pool) Stuck(l *Lane, why string) {
 // exited is every worker's exit callback. An exit we did not ask for, of a
 // serving worker, is a crash: log it and start a replacement.
 func (a *Pool) exited(w *worker) {
+	serving := a.sched.remove(w)
 	a.mu.Lock()
 	delete(a.procs, w)
-	crashed := a.workers[w] && !a.closed && !w.stopping.Load()
-	delete(a.workers, w)
+	crashed := serving && !a.closed && !w.stopping.Load()
 	a.mu.Unlock()
 	if crashed {
 		a.log.Errorf("worker %d (pid %d) died%s; starting a new one", w.id.Load(), w.pid, exitNote(w.exitErr))
@@ -338,7 +330,7 @@ func (a *Pool) replace(id int, crashed bool) {
 				w.stop(0)
 				return
 			}
-			a.addLocked(w)
+			a.sched.add(w)
 			return
 		}
 		var ie *ImportError
@@ -361,12 +353,11 @@ func (a *Pool) setBroken(ie *ImportError) {
 	a.mu.Lock()
 	a.broken = ie
 	a.gen++
-	for w := range a.workers {
-		a.retireLocked(w, a.grace())
-	}
-	a.idle = nil
-	a.wakeWaitersLocked()
+	old := a.sched.setBroken()
 	a.mu.Unlock()
+	for _, w := range old {
+		a.retire(w, a.grace())
+	}
 	a.log.Block(a.named("the app failed to import; serving an error page until it is fixed"), ie.Traceback)
 }
 
@@ -404,14 +395,11 @@ func (a *Pool) Reload(why string) {
 	wasBroken := a.broken != nil
 	a.broken = nil
 	a.gen++
-	for w := range a.workers {
-		a.retireLocked(w, a.grace())
-	}
-	// Newest lanes on top of the stack; old ones are dropped as they surface.
-	for _, w := range ws {
-		a.addLocked(w)
-	}
+	old := a.sched.swap(ws)
 	a.mu.Unlock()
+	for _, w := range old {
+		a.retire(w, a.grace())
+	}
 	note := ""
 	if wasBroken {
 		note = "; the app imports again"
@@ -444,10 +432,8 @@ func (a *Pool) Close(grace time.Duration) {
 		all = append(all, w)
 	}
 	a.spares = nil
-	a.workers = map[*worker]bool{}
-	a.idle = nil
-	a.wakeWaitersLocked()
 	a.mu.Unlock()
+	a.sched.close()
 	for _, w := range all {
 		w.stop(grace)
 		go func() { // stop's own grace may be longer (a retired worker's)

