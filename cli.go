@@ -65,6 +65,8 @@ type webOptions struct {
 	MaxMemory    string `default:"0" placeholder:"SIZE" group:"pool" help:"Replace a worker process whose resident memory grows past SIZE (checked twice a second; Linux). Its requests in flight get a 502. Default: 0, no limit."`
 
 	DisplayTracebacks bool     `group:"errors" help:"Show Python tracebacks on error pages, to every client. Default: shown only when every listener is loopback or a unix socket."`
+	DebugPages        bool     `negatable:"" default:"true" group:"errors" help:"Where tracebacks are shown, answer an exception with the debug page: every frame with its source and local variables, chained exceptions, the request; also for exceptions a framework (Flask, Django) caught and turned into its own 500. On by default."`
+	LiveReload        bool     `negatable:"" default:"true" group:"reload" help:"Where tracebacks are shown, HTML pages reload themselves after every reload, and stylesheets are swapped when they change. On by default (with reload)."`
 	Notracebacks      bool     `group:"errors" help:"Never show tracebacks on error pages; they still go to the log."`
 	AddHeader         []string `placeholder:"\"NAME: VALUE\"" sep:"none" group:"errors" help:"Add a header to every response. Repeatable."`
 
@@ -574,6 +576,7 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 		}
 	}
 	site.Python.Engine, site.Python.Interpreter = w.Engine, w.Python
+	site.Dev = config.Dev{DebugPages: w.DebugPages, LiveReload: w.LiveReload && w.Reload}
 	site.Log = config.Log{ServerFile: inv.global.Logfile, AccessFile: w.Logfile, Format: w.AccessLog, Color: w.Color}
 	configFile, err := config.FindConfig(dir, w.Config)
 	if err != nil {
@@ -695,6 +698,7 @@ func (inv *invocation) openLogs(stdout *os.File) (*logging.Logger, func(), error
 	opts := logging.Options{
 		Out:          out,
 		OutColor:     outIsStdout && logging.UseColor(inv.web.Color, stdout),
+		Terminal:     outIsStdout && logging.IsTerminal(stdout),
 		AccessFormat: inv.web.AccessLog,
 	}
 	if inv.web.Logfile != "" {

@@ -52,6 +52,7 @@ func TestDefaults(t *testing.T) {
 		Python: config.Python{Engine: "auto"},
 		Log:    config.Log{Format: "color", Color: "auto"},
 		Reload: config.Reload{Enabled: true},
+		Dev:    config.Dev{DebugPages: true, LiveReload: true},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config:\n got %+v\nwant %+v", cfg, want)
@@ -173,6 +174,7 @@ func TestWebOptions(t *testing.T) {
 			Exclude: []string{"*.log"},
 			Poll:    250 * time.Millisecond,
 		},
+		Dev: config.Dev{DebugPages: true},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config:\n got %+v\nwant %+v", cfg, want)

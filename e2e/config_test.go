@@ -49,7 +49,7 @@ func startOn8080(t *testing.T, dir string, args ...string) *server {
 			s.URL = m[1]
 			return s
 		}
-		if !strings.Contains(s.out.String(), "address already in use") {
+		if !strings.Contains(s.out.String(), "already in use") {
 			t.Fatalf("gowsgi did not start listening; output:\n%s", s.out)
 		}
 		time.Sleep(time.Second)

@@ -54,7 +54,7 @@ func BenchmarkPollScan(b *testing.B) {
 }
 
 func BenchmarkWantFile(b *testing.B) {
-	f := newFilter([]string{"*.sql"}, []string{"build"})
+	f := newFilter([]string{"*.sql"}, nil, []string{"build"})
 	for b.Loop() {
 		f.wantFile("pkg/mod/file.dat", "file.dat")
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestFilter(t *testing.T) {
-	f := newFilter([]string{"*.sql", "conf/*.data"}, []string{"build", "static/vendor", "*_local.py", "dist/"})
+	f := newFilter([]string{"*.sql", "conf/*.data"}, nil, []string{"build", "static/vendor", "*_local.py", "dist/"})
 	files := []struct {
 		rel  string
 		want bool

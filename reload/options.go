@@ -15,6 +15,7 @@ import (
 type Options struct {
 	Roots    []string                         // directories to watch recursively (absolute); must exist
 	Include  []string                         // extra include globs (added to the defaults)
+	Assets   []string                         // more include globs that gowsgi adds itself (live reload's): not listed in Describe
 	Exclude  []string                         // extra exclude globs (added to the defaults)
 	Poll     time.Duration                    // > 0: poll every Poll instead of using inotify
 	Debounce time.Duration                    // quiet time that ends a burst; 0 = default 50ms

@@ -73,7 +73,7 @@ func New(o Options) (*Watcher, error) {
 	}
 	w := &Watcher{
 		opts:   o,
-		f:      newFilter(o.Include, o.Exclude),
+		f:      newFilter(o.Include, o.Assets, o.Exclude),
 		roots:  roots,
 		out:    make(chan []string),
 		done:   make(chan struct{}),
@@ -116,8 +116,11 @@ func (w *Watcher) Describe() string {
 	if w.pMode == "polling" {
 		mode = "polling every " + w.pEvery.String()
 	}
-	return fmt.Sprintf("watching %s (%d dirs, %d files) with %s; %s",
-		strings.Join(w.roots, ", "), w.pDirs, w.pFiles, mode, w.f.patterns())
+	d := fmt.Sprintf("watching %s (%d dirs, %d files) with %s", strings.Join(w.roots, ", "), w.pDirs, w.pFiles, mode)
+	if p := w.f.patterns(); p != "" {
+		d += "; " + p
+	}
+	return d
 }
 
 // Close stops watching, closes Changes and waits for the goroutine to exit.

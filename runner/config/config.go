@@ -15,7 +15,15 @@ type Site struct {
 	Python     Python
 	Log        Log
 	Reload     Reload
+	Dev        Dev
 	Warnings   []string // said once at start, in yellow (services gowsgi does not host, ...)
+}
+
+// Dev is what gowsgi adds in development, wherever tracebacks are shown
+// (every listener loopback, or --display-tracebacks).
+type Dev struct {
+	DebugPages bool // exceptions get the debug page, even those a framework turned into its own 500
+	LiveReload bool // HTML pages reload themselves after a reload (needs reload on)
 }
 
 // Transport is one set of listeners serving one mount table: the whole

@@ -34,7 +34,12 @@ func UseColor(mode string, f *os.File) bool {
 	default:
 		return true
 	}
-	if os.Getenv("TERM") == "dumb" || f == nil {
+	return os.Getenv("TERM") != "dumb" && IsTerminal(f)
+}
+
+// IsTerminal reports whether f is a terminal (a person is watching it).
+func IsTerminal(f *os.File) bool {
+	if f == nil {
 		return false
 	}
 	fd := f.Fd()

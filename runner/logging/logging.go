@@ -43,6 +43,7 @@ type Options struct {
 	SlowRequest  time.Duration    // requests at least this slow stand out; 0 means DefaultSlowRequest, < 0 never
 	Now          func() time.Time // for tests; nil = time.Now
 	Version      string           // gowsgi's version, for a Banner that leaves Version empty
+	Terminal     bool             // Out is a terminal a person watches (the Ctrl+C hint is for them only)
 }
 
 // Logger writes the server log and the access log. It is safe for
@@ -59,6 +60,7 @@ type Logger struct {
 	accessIsOut     bool // access lines go to the server log's stream
 	tracebackToOut  bool // the access format cannot carry a traceback (or nobody reads it there)
 	tracebackInLine bool // the access line carries the traceback itself
+	terminal        bool
 }
 
 // New makes a Logger. A nil Out means os.Stdout.
@@ -70,7 +72,8 @@ func New(o Options) *Logger {
 		slow:   o.SlowRequest,
 		now:    o.Now,
 
-		version: o.Version,
+		version:  o.Version,
+		terminal: o.Terminal,
 	}
 	if l.out == nil {
 		l.out = os.Stdout
@@ -161,6 +164,13 @@ func (l *Logger) message(level string, style styler, format string, args []any) 
 	l.write(l.out, b.Bytes())
 }
 
+// Eventf writes a server message that says when it happened ("03:04:05
+// gowsgi: reloaded ..."): reloads and failed imports, which a developer
+// matches against the moment of a save.
+func (l *Logger) Eventf(format string, args ...any) {
+	l.message(l.outPal.dim.Sprint(l.now().Format("15:04:05"))+" ", nil, format, args)
+}
+
 // Block writes a multi-line block (a traceback) to the server log: the title
 // on a "gowsgi: " line in bold red, the text indented below it in red.
 func (l *Logger) Block(title, text string) {
@@ -220,6 +230,7 @@ type Entry struct {
 	Worker    int           // 0 when no worker served it
 	Note      string        // short reason for errors: "worker crashed", "timed out after 5s", "queue full"
 	Traceback string        // the app's traceback, when it raised
+	Exception []byte        // the worker's report of the exception (JSON: frames, source, locals), when it raised
 }
 
 // Access writes one request in the chosen format. A traceback is printed in
@@ -345,19 +356,28 @@ func orDash(s string) string {
 }
 
 type jsonEntry struct {
-	Time       string  `json:"time"`
-	Remote     string  `json:"remote"`
-	Method     string  `json:"method"`
-	URI        string  `json:"uri"`
-	Proto      string  `json:"proto"`
-	Status     int     `json:"status"`
-	Bytes      int64   `json:"bytes"`
-	DurationMS float64 `json:"duration_ms"`
-	Referer    string  `json:"referer"`
-	UserAgent  string  `json:"user_agent"`
-	Worker     int     `json:"worker"`
-	Note       string  `json:"note"`
-	Traceback  string  `json:"traceback,omitempty"`
+	Time       string          `json:"time"`
+	Remote     string          `json:"remote"`
+	Method     string          `json:"method"`
+	URI        string          `json:"uri"`
+	Proto      string          `json:"proto"`
+	Status     int             `json:"status"`
+	Bytes      int64           `json:"bytes"`
+	DurationMS float64         `json:"duration_ms"`
+	Referer    string          `json:"referer"`
+	UserAgent  string          `json:"user_agent"`
+	Worker     int             `json:"worker"`
+	Note       string          `json:"note"`
+	Traceback  string          `json:"traceback,omitempty"`
+	Exception  json.RawMessage `json:"exception,omitempty"`
+}
+
+// exceptionJSON is the worker's report, when it is JSON at all.
+func exceptionJSON(report []byte) json.RawMessage {
+	if len(report) == 0 || !json.Valid(report) {
+		return nil
+	}
+	return report
 }
 
 func (l *Logger) json(b *bytes.Buffer, e Entry) {
@@ -377,6 +397,7 @@ func (l *Logger) json(b *bytes.Buffer, e Entry) {
 		Worker:     e.Worker,
 		Note:       e.Note,
 		Traceback:  e.Traceback,
+		Exception:  exceptionJSON(e.Exception),
 	})
 }
 
@@ -388,11 +409,9 @@ type Banner struct {
 	Interp  string   // "CPython 3.11.2 (/usr/bin/python3)"
 	Workers int      //
 	Threads int      //
-	URLs    []string // "http://127.0.0.1:8080/", "unix:/tmp/x.sock"
 	Root    string   // the app directory
 	Reload  string   // "watching 3 dirs with inotify" or "off"
 	Mounts  []string // with several mounts: "/api  wsgi api.app (1 × 20 threads)", one a line
-	Notes   []string // what the apps' workers added: "Django static files at /static/ ..."
 }
 
 // Banner writes the start-up banner to the server log:
@@ -402,8 +421,8 @@ type Banner struct {
 //	  workers  1 × 20 threads
 //	  root     /home/me/site
 //	  reload   watching 3 dirs with inotify
-//	  listening on http://127.0.0.1:8080/
-//	  Press Ctrl+C to stop
+//
+// The "listening on" lines follow, from Listening, once the apps imported.
 func (l *Logger) Banner(bn Banner) {
 	p := l.outPal
 	if bn.Version == "" {
@@ -451,16 +470,31 @@ func (l *Logger) Banner(bn Banner) {
 		}
 		row(label, m)
 	}
-	for _, n := range bn.Notes {
-		row("note", n)
-	}
 	row("reload", bn.Reload)
-	for _, u := range bn.URLs {
+	l.write(l.out, b.Bytes())
+}
+
+// Listening writes the lines that say gowsgi serves, after the apps
+// imported: what the apps' workers added (notes), "  listening on URL", one
+// a line, and on a terminal how to stop.
+func (l *Logger) Listening(notes, urls []string) {
+	p := l.outPal
+	var b bytes.Buffer
+	for _, n := range notes {
+		b.WriteString("  " + p.dim.Sprint(fmt.Sprintf("%-8s", "note")) + " " + n + "\n")
+	}
+	for _, u := range urls {
 		b.WriteString("  listening on ")
-		b.WriteString(p.url.Sprint(u))
+		url, rest, _ := strings.Cut(u, " ")
+		b.WriteString(p.url.Sprint(url))
+		if rest != "" {
+			b.WriteString(" " + p.dim.Sprint(rest))
+		}
 		b.WriteByte('\n')
 	}
-	b.WriteString("  " + p.dim.Sprint("Press Ctrl+C to stop") + "\n")
+	if l.terminal {
+		b.WriteString("  " + p.dim.Sprint("Press Ctrl+C to stop") + "\n")
+	}
 	l.write(l.out, b.Bytes())
 }
 

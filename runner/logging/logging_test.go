@@ -284,12 +284,14 @@ func TestBanner(t *testing.T) {
 	b := Banner{
 		Version: "0.1.0", App: "foo.application", Engine: "cpython",
 		Interp: "CPython 3.11.2 (/usr/bin/python3)", Workers: 1, Threads: 20,
-		URLs:   []string{"http://127.0.0.1:8080/", "unix:/tmp/x.sock"},
 		Root:   "/srv/site",
 		Reload: "watching 3 dirs with inotify",
 	}
+	urls := []string{"http://127.0.0.1:8080/", "unix:/tmp/x.sock"}
 	var out bytes.Buffer
-	New(Options{Out: &out}).Banner(b)
+	lg := New(Options{Out: &out, Terminal: true})
+	lg.Banner(b)
+	lg.Listening(nil, urls)
 	want := `gowsgi 0.1.0 serving foo.application
   engine   cpython — CPython 3.11.2 (/usr/bin/python3)
   workers  1 × 20 threads
@@ -305,13 +307,17 @@ func TestBanner(t *testing.T) {
 
 	out.Reset()
 	b.Version = ""
-	New(Options{Out: &out, Version: "0.1.0"}).Banner(b)
+	lg = New(Options{Out: &out, Version: "0.1.0", Terminal: true})
+	lg.Banner(b)
+	lg.Listening(nil, urls)
 	if out.String() != want {
 		t.Fatalf("Options.Version not used: got\n%s", out.String())
 	}
 
 	out.Reset()
-	New(Options{Out: &out, OutColor: true, Version: "0.1.0"}).Banner(b)
+	lg = New(Options{Out: &out, OutColor: true, Version: "0.1.0", Terminal: true})
+	lg.Banner(b)
+	lg.Listening(nil, urls)
 	if !strings.Contains(out.String(), "\x1b[1;4mhttp://127.0.0.1:8080/\x1b[") {
 		t.Errorf("URL not bold and underlined: %q", out.String())
 	}
@@ -432,5 +438,24 @@ func TestConcurrentLinesStayWhole(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestListeningHintOnlyOnATerminal: "Press Ctrl+C" is for a person at a
+// terminal, not for a log file or CI.
+func TestListeningHintOnlyOnATerminal(t *testing.T) {
+	var out bytes.Buffer
+	New(Options{Out: &out}).Listening(nil, []string{"http://127.0.0.1:8080/ (loopback only)"})
+	if got, want := out.String(), "  listening on http://127.0.0.1:8080/ (loopback only)\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestEventfHasTheTime(t *testing.T) {
+	var out bytes.Buffer
+	now := time.Date(2026, 12, 1, 3, 4, 5, 0, time.UTC)
+	New(Options{Out: &out, Now: func() time.Time { return now }}).Eventf("reloaded (%s) in %d ms", "app.py changed", 42)
+	if got, want := out.String(), "gowsgi: 03:04:05 reloaded (app.py changed) in 42 ms\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,6 +59,8 @@ type Pool struct {
 	preload []string        // the libraries the current generation imported
 	files   map[string]bool // the app's own source files, as the latest worker imported them
 	notes   []string        // the latest worker's notes for the banner
+	changed []string        // the files whose change the running reload is for
+	bad     []string        // changed files that do not compile, from the latest worker
 
 	reloadMu sync.Mutex // one reload at a time
 	restarts map[int]time.Time
@@ -156,6 +159,9 @@ func (a *Pool) startWorker(id int) (*worker, error) {
 	w.id.Store(int32(id))
 	cfg := a.wcfg
 	cfg.WorkerID = id
+	a.mu.Lock()
+	cfg.Changed = a.changed
+	a.mu.Unlock()
 	info, err := w.load(cfg)
 	if err != nil {
 		w.stop(0)
@@ -166,6 +172,7 @@ func (a *Pool) startWorker(id int) (*worker, error) {
 		a.preload = info.Preload
 	}
 	a.notes = info.Notes
+	a.bad = info.Uncompiled
 	if len(info.Files) > 0 {
 		a.files = map[string]bool{}
 		for _, f := range info.Files {
@@ -350,6 +357,9 @@ func (a *Pool) replace(id int, crashed bool) {
 // setBroken retires every worker: requests get the import error until a
 // reload fixes it.
 func (a *Pool) setBroken(ie *ImportError) {
+	if h, ok := a.cfg.Engine.(engine.Hinter); ok {
+		ie.Hint = h.ImportHint(ie.Traceback)
+	}
 	a.mu.Lock()
 	a.broken = ie
 	a.gen++
@@ -359,30 +369,42 @@ func (a *Pool) setBroken(ie *ImportError) {
 		a.retire(w, a.grace())
 	}
 	a.log.Block(a.named("the app failed to import; serving an error page until it is fixed"), ie.Traceback)
+	if ie.Hint != "" {
+		a.log.Warnf("%s", ie.Hint)
+	}
 }
 
 // Reload starts a new generation of workers with the code as it is now and,
-// once it has imported the app, switches traffic to it. The old generation
+// once it has imported the app, switches traffic to it, and reports whether
+// it did. The old generation
 // finishes its requests. When the new code does not import, requests get an
 // error page with the traceback until a later reload succeeds; when the new
 // workers cannot start for another reason, the old ones keep serving.
-func (a *Pool) Reload(why string) {
+func (a *Pool) Reload(why string, changed ...string) bool {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
 	t0 := time.Now()
+	a.mu.Lock()
+	a.changed, a.bad = changed, nil
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.changed = nil
+		a.mu.Unlock()
+	}()
 	ws, err := a.startGeneration()
 	a.fillSpares()
 	if errors.Is(err, ErrClosed) {
-		return
+		return false
 	}
 	if err != nil {
 		var ie *ImportError
 		if errors.As(err, &ie) {
 			a.setBroken(ie)
 		} else {
-			a.log.Errorf("%s", a.named(fmt.Sprintf("reload (%s) failed, the running code keeps serving: %v", why, err)))
+			a.log.Eventf("%s", a.named(fmt.Sprintf("reload (%s) failed, the running code keeps serving: %v", why, err)))
 		}
-		return
+		return false
 	}
 	a.mu.Lock()
 	if a.closed {
@@ -390,7 +412,7 @@ func (a *Pool) Reload(why string) {
 		for _, w := range ws {
 			w.stop(0)
 		}
-		return
+		return false
 	}
 	wasBroken := a.broken != nil
 	a.broken = nil
@@ -404,7 +426,25 @@ func (a *Pool) Reload(why string) {
 	if wasBroken {
 		note = "; the app imports again"
 	}
-	a.log.Infof("%s", a.named(fmt.Sprintf("reloaded (%s) in %d ms%s", why, time.Since(t0).Milliseconds(), note)))
+	a.mu.Lock()
+	bad := a.bad
+	a.mu.Unlock()
+	if len(bad) > 0 {
+		// The app imported, but a module it imports later does not compile:
+		// not a success to read past.
+		a.log.Eventf("%s", a.named(fmt.Sprintf("reloaded (%s) in %d ms%s; but %s does not compile: %s",
+			why, time.Since(t0).Milliseconds(), note, plural(len(bad), "a changed file", "changed files"), strings.Join(bad, "; "))))
+	} else {
+		a.log.Eventf("%s", a.named(fmt.Sprintf("reloaded (%s) in %d ms%s", why, time.Since(t0).Milliseconds(), note)))
+	}
+	return true
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // named prefixes a message with the app's name, when it has one.

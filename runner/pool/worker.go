@@ -177,6 +177,7 @@ func spawn(eng engine.Engine, id, threads int, env []string, log logSink, onExit
 type ImportError struct {
 	Traceback string
 	At        time.Time
+	Hint      string // what the engine can add: the interpreter that has a missing module, ...
 }
 
 func (e *ImportError) Error() string { return "the app failed to import:\n" + e.Traceback }

@@ -23,9 +23,12 @@ func Error(w http.ResponseWriter, r *http.Request, code int, title, detail, trac
 		w.WriteHeader(code)
 		fmt.Fprintf(w, `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>%s</title>
-<style>body{font:15px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-h1{font-size:1.4em;color:#b00}pre{background:#f6f6f6;border-left:4px solid #b00;padding:1em;overflow:auto;font:13px/1.4 ui-monospace,monospace}
-footer{color:#888;font-size:.85em;margin-top:2em}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>:root{--bg:#fff;--fg:#1f2328;--dim:#656d76;--panel:#f6f8fa;--err:#c8102e}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--dim:#8d96a0;--panel:#161b22;--err:#ff7b72}}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:1.4em 2em;background:var(--bg);color:var(--fg)}
+h1{font-size:1.5em;color:var(--err);margin:.2em 0}pre{background:var(--panel);border-left:4px solid var(--err);padding:1em;overflow:auto;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
+footer{color:var(--dim);font-size:.85em;margin-top:2em}</style></head>
 <body><h1>%s</h1><p><strong>%s</strong></p>`, html.EscapeString(heading), html.EscapeString(heading), html.EscapeString(upperFirst(title)))
 		if detail != "" {
 			fmt.Fprintf(w, "<p>%s</p>", html.EscapeString(detail))
@@ -33,7 +36,11 @@ footer{color:#888;font-size:.85em;margin-top:2em}</style></head>
 		if traceback != "" {
 			fmt.Fprintf(w, "<pre>%s</pre>", html.EscapeString(strings.TrimRight(traceback, "\n")))
 		}
-		fmt.Fprint(w, "<footer>gowsgi</footer></body></html>\n")
+		fmt.Fprint(w, "<footer>gowsgi</footer>")
+		if js := liveScriptFor(w); js != "" {
+			fmt.Fprintf(w, `<script src="%s"></script>`, js)
+		}
+		fmt.Fprint(w, "</body></html>\n")
 		return
 	}
 	h.Set("Content-Type", "text/plain; charset=utf-8")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gowsgi/gowsgi/runner/livereload"
 	"github.com/gowsgi/gowsgi/runner/logging"
 )
 
@@ -22,8 +23,10 @@ type Route struct {
 
 // Options are a router's site-wide settings.
 type Options struct {
-	Tracebacks bool        // error pages may show tracebacks
-	AddHeaders [][2]string // added to every response, error pages too
+	Tracebacks bool            // error pages may show tracebacks
+	DebugPages bool            // where tracebacks are shown, exceptions get the debug page
+	Live       *livereload.Hub // non-nil: pages reload themselves in development
+	AddHeaders [][2]string     // added to every response, error pages too
 	HSTS       time.Duration
 	Log        *logging.Logger
 }
@@ -61,7 +64,11 @@ func Within(path, prefix string) bool {
 }
 
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rw := &response{ResponseWriter: w, tracebacks: rt.opts.Tracebacks}
+	if rt.opts.Live != nil && strings.HasPrefix(r.URL.Path, livereload.Prefix) {
+		rt.opts.Live.ServeHTTP(w, r) // gowsgi's own: not the app's, not logged
+		return
+	}
+	rw := &response{ResponseWriter: w, tracebacks: rt.opts.Tracebacks, debug: rt.opts.DebugPages, live: rt.opts.Live != nil}
 	h := w.Header()
 	for _, kv := range rt.opts.AddHeaders {
 		h.Add(kv[0], kv[1])
@@ -89,6 +96,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		UserAgent: r.UserAgent(),
 		Note:      rec.Note,
 		Traceback: rec.Traceback,
+		Exception: rec.Exception,
 		Worker:    rec.Worker,
 	}
 	if rec.Abort {
@@ -111,6 +119,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type Record struct {
 	Note      string // why it ended as it did, when the status does not say
 	Traceback string // the app's traceback, when it raised
+	Exception []byte // the worker's report of the exception (JSON), when it raised
 	Worker    int    // the worker that served it
 	Abort     bool   // the response cannot be completed: cut the connection
 }
@@ -124,12 +133,29 @@ func RecordOf(w http.ResponseWriter) *Record {
 	return &Record{}
 }
 
+// LiveReload reports whether HTML answered on w should carry the live
+// reload script.
+func LiveReload(w http.ResponseWriter) bool {
+	rw, ok := w.(*response)
+	return ok && rw.live
+}
+
+// liveScriptFor is the script the pages gowsgi writes itself carry on w.
+func liveScriptFor(w http.ResponseWriter) string {
+	if LiveReload(w) {
+		return livereload.ScriptPath
+	}
+	return ""
+}
+
 // response remembers the status and counts body bytes for the log.
 type response struct {
 	http.ResponseWriter
 	status     int
 	bytes      int64
 	tracebacks bool
+	debug      bool // debug pages (where tracebacks are shown)
+	live       bool // HTML pages get the live-reload script
 	rec        Record
 }
 

@@ -182,3 +182,59 @@ func TestServices(t *testing.T) {
 		t.Errorf("not hosted: %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestExceptionPage renders a worker's report: the exception first, app
+// frames open with their source and locals, library frames folded, the chain,
+// headers with secrets masked; elsewhere (no debug pages, or not HTML) it is
+// the plain error page.
+func TestExceptionPage(t *testing.T) {
+	report := []byte(`{"exceptions":[
+	 {"type":"ValueError","message":"bad digit","relation":"cause","frames":[
+	  {"file":"/app/parse.py","line":3,"function":"parse","first":2,"code":["def parse(s):","    return int(s)"],"locals":[["s","'x'"]],"app":true}]},
+	 {"type":"RuntimeError","message":"<no quantity>","relation":"","frames":[
+	  {"file":"/usr/lib/python3/dist-packages/lib.py","line":10,"function":"call","first":10,"code":["    f()"],"locals":[],"app":false},
+	  {"file":"/app/view.py","line":7,"function":"view","first":7,"code":["    raise RuntimeError('<no quantity>') from e"],"locals":[["token","********"]],"app":true}]}]}`)
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ExceptionPage(w, r, 500, "the app raised an exception", "", "", report)
+	})
+	get := func(opts Options, accept string) string {
+		srv := httptest.NewServer(New([]Route{{Path: "/", Handler: page}}, opts))
+		defer srv.Close()
+		req, _ := http.NewRequest("GET", srv.URL+"/x?y=1", nil)
+		req.Header.Set("Accept", accept)
+		req.Header.Set("Authorization", "Bearer hunter2")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	body := get(Options{Tracebacks: true, DebugPages: true}, "text/html")
+	for _, want := range []string{
+		`<h1>RuntimeError<span class="msg">: &lt;no quantity&gt;</span></h1>`,
+		"The above exception was the direct cause of the following exception:",
+		`<details class="frame app" open>`, `<details class="frame lib">`,
+		`<span class="cur"><i>3</i>    return int(s)</span>`,
+		`<td>s</td><td>&#39;x&#39;</td>`,
+		`<td>token</td><td class="masked">********</td>`,
+		`<td>Authorization</td><td class="masked">********</td>`,
+		"Traceback (most recent call last):\n  File &#34;/app/parse.py&#34;, line 3, in parse\n    return int(s)\nValueError: bad digit",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "hunter2") || strings.Contains(body, "<no quantity>") {
+		t.Errorf("a secret or unescaped text on the page")
+	}
+	for name, opts := range map[string]Options{"no debug pages": {Tracebacks: true}, "no tracebacks": {DebugPages: true}} {
+		if b := get(opts, "text/html"); strings.Contains(b, "frame app") {
+			t.Errorf("%s: the debug page was shown", name)
+		}
+	}
+	if b := get(Options{Tracebacks: true, DebugPages: true}, "application/json"); strings.Contains(b, "<html") {
+		t.Errorf("a non-HTML client got the page")
+	}
+}

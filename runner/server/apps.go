@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/livereload"
 	"github.com/gowsgi/gowsgi/runner/logging"
 	"github.com/gowsgi/gowsgi/runner/pool"
 	"github.com/gowsgi/gowsgi/runner/router"
@@ -23,9 +25,13 @@ import (
 // app is one WSGI app: its pool, and what reloads it.
 type app struct {
 	pool   *pool.Pool
-	spec   string // "myapp:app"
-	dir    string // the directory of its top-level module or package
-	reload chan string
+	spec   string        // "myapp:app"
+	dir    string        // the directory of its top-level module or package
+	reload chan struct{} // a reload is wanted (at most one waits)
+
+	mu    sync.Mutex // guards what the waiting reload is for
+	why   []string
+	files []string
 }
 
 // apps are the site's WSGI apps, one worker pool each. Two mounts of the
@@ -34,15 +40,23 @@ type app struct {
 type apps struct {
 	list    []*app
 	byMount map[*config.Mount]*app
-	static  []string // static roots: changes there never reload an app
+	static  []staticRoot // changes there never reload an app
+	live    *livereload.Hub
 	stops   []chan struct{}
 	wg      sync.WaitGroup
 }
 
 // startApps starts every WSGI mount's pool, in order; on the first failure
 // it stops the ones started.
-func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger) (*apps, error) {
-	a := &apps{byMount: map[*config.Mount]*app{}, static: site.StaticDirs()}
+func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger, live *livereload.Hub) (*apps, error) {
+	a := &apps{byMount: map[*config.Mount]*app{}, live: live}
+	for _, t := range site.Transports {
+		for _, m := range t.Mounts {
+			if m.Kind == config.KindStatic {
+				a.static = append(a.static, staticRoot{dir: m.Static.Dir, path: m.Path})
+			}
+		}
+	}
 	fresh := append(append([]string{site.Dir}, site.Python.Path...), site.Reload.Watch...)
 	mounts := site.WSGIMounts()
 	var env []string
@@ -76,11 +90,16 @@ func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger) (*apps,
 			var ie *pool.ImportError
 			if errors.As(err, &ie) {
 				lg.Block("the app "+m.WSGI.App+" failed to import", ie.Traceback)
+				if h, ok := eng.(engine.Hinter); ok {
+					if hint := h.ImportHint(ie.Traceback); hint != "" {
+						lg.Warnf("%s", hint)
+					}
+				}
 				return nil, fmt.Errorf("%w: %s", ErrImport, m.WSGI.App)
 			}
 			return nil, err
 		}
-		ap := &app{pool: p, spec: m.WSGI.App, dir: moduleDir(site, m.WSGI.App), reload: make(chan string, 1)}
+		ap := &app{pool: p, spec: m.WSGI.App, dir: moduleDir(site, m.WSGI.App), reload: make(chan struct{}, 1)}
 		a.list = append(a.list, ap)
 		a.byMount[m] = ap
 		shared[*m.WSGI] = ap
@@ -94,8 +113,11 @@ func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger) (*apps,
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()
-			for why := range ap.reload {
-				p.Reload(why)
+			for range ap.reload {
+				why, files := ap.take()
+				if p.Reload(why, files...) && live != nil {
+					live.Reload()
+				}
 			}
 		}()
 	}
@@ -153,11 +175,18 @@ func (a *apps) handler(m *config.Mount, lg *logging.Logger) (http.Handler, error
 // changed sends a change of files to the apps it concerns: those that
 // imported a changed file; for files no app imported (templates, new
 // modules), the apps whose module directory holds them, or every app when
-// none does. Changes under a static root reload nothing.
+// none does. Changes under a static root, and to a page's assets (a
+// stylesheet, a script, an image), reload no app: with live reload, open
+// pages swap the stylesheet or reload themselves.
 func (a *apps) changed(dir string, paths []string) {
 	touched := map[*app][]string{}
 	for _, p := range paths {
-		if a.underStatic(p) {
+		if url, ok := a.staticURL(p); ok {
+			a.assetChanged(url)
+			continue
+		}
+		if isAsset(p) {
+			a.assetChanged("")
 			continue
 		}
 		var owners []*app
@@ -182,18 +211,36 @@ func (a *apps) changed(dir string, paths []string) {
 	}
 	for _, ap := range a.list {
 		if ps := touched[ap]; len(ps) > 0 {
-			ap.request(describeChanges(dir, ps))
+			ap.request(describeChanges(dir, ps), ps)
 		}
 	}
 }
 
-func (a *apps) underStatic(path string) bool {
-	for _, d := range a.static {
-		if within(path, d) {
-			return true
+// staticRoot is a static mount: its directory and URL path.
+type staticRoot struct{ dir, path string }
+
+// staticURL is the URL path a file under a static root is served at.
+func (a *apps) staticURL(file string) (string, bool) {
+	for _, s := range a.static {
+		if within(file, s.dir) {
+			rel, _ := filepath.Rel(s.dir, file)
+			return strings.TrimSuffix(s.path, "/") + "/" + filepath.ToSlash(rel), true
 		}
 	}
-	return false
+	return "", false
+}
+
+// assetChanged tells open pages: a stylesheet is swapped in place (url is
+// where it is served), anything else reloads the page.
+func (a *apps) assetChanged(url string) {
+	if a.live == nil {
+		return
+	}
+	if strings.HasSuffix(url, ".css") {
+		a.live.Stylesheet(url)
+	} else {
+		a.live.Reload()
+	}
 }
 
 // within reports whether path is dir or inside it.
@@ -202,12 +249,28 @@ func within(path, dir string) bool {
 	return err == nil && filepath.IsLocal(rel) || rel == "."
 }
 
-// request asks for a reload, merging with one already waiting.
-func (ap *app) request(why string) {
+// request asks for a reload, merging with one already waiting: one more
+// reload runs after the one in progress, for every change since.
+func (ap *app) request(why string, files []string) {
+	ap.mu.Lock()
+	if !slices.Contains(ap.why, why) {
+		ap.why = append(ap.why, why)
+	}
+	ap.files = append(ap.files, files...)
+	ap.mu.Unlock()
 	select {
-	case ap.reload <- why:
+	case ap.reload <- struct{}{}:
 	default:
 	}
+}
+
+// take returns what the waiting reload is for, and forgets it.
+func (ap *app) take() (why string, files []string) {
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	why, files = strings.Join(ap.why, "; "), ap.files
+	ap.why, ap.files = nil, nil
+	return why, files
 }
 
 // notes are the apps' lines for the banner.
@@ -222,7 +285,7 @@ func (a *apps) notes() []string {
 // reloadAll reloads every app (SIGHUP).
 func (a *apps) reloadAll(why string) {
 	for _, ap := range a.list {
-		ap.request(why)
+		ap.request(why, nil)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/gowsgi/gowsgi/reload"
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/livereload"
 	"github.com/gowsgi/gowsgi/runner/logging"
 	"github.com/gowsgi/gowsgi/runner/router"
 )
@@ -59,7 +60,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		for _, ep := range t.Listeners {
 			l, err := Listen(ep)
 			if err != nil {
-				return fmt.Errorf("cannot listen on %s: %v", ep.Spec, err)
+				return listenError(ep, err)
 			}
 			listeners = append(listeners, l)
 			if ep.TLS != nil {
@@ -74,16 +75,14 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		transports = append(transports, s)
 	}
 
-	apps, err := startApps(site, eng, lg)
-	if err != nil {
-		return err
+	var live *livereload.Hub
+	if site.Dev.LiveReload && site.Reload.Enabled {
+		live = livereload.New()
 	}
-	defer apps.close(shutdownGrace)
-
 	var watcher *reload.Watcher
 	reloadNote := "off"
 	if site.Reload.Enabled {
-		w, err := startWatcher(site, lg)
+		w, err := startWatcher(site, lg, live != nil)
 		if err != nil {
 			return err
 		}
@@ -91,6 +90,29 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		defer watcher.Close()
 		reloadNote = watcher.Describe()
 	}
+
+	// The banner comes before the import, so that an import that fails or
+	// takes long is seen with the interpreter that ran it.
+	banner := logging.Banner{
+		Version: Version,
+		Engine:  eng.Name(),
+		Interp:  eng.Describe(),
+		Root:    site.Dir,
+		Reload:  reloadNote,
+	}
+	if ms := site.WSGIMounts(); len(ms) == 1 && len(site.Transports) == 1 && len(site.Transports[0].Mounts) == 1 {
+		banner.App = ms[0].WSGI.App
+		banner.Workers, banner.Threads = ms[0].WSGI.Pool.Workers, ms[0].WSGI.Pool.Threads
+	} else {
+		banner.Mounts = describeMounts(site)
+	}
+	lg.Banner(banner)
+
+	apps, err := startApps(site, eng, lg, live)
+	if err != nil {
+		return err
+	}
+	defer apps.close(shutdownGrace)
 
 	var servers []*http.Server
 	var urls []string
@@ -107,13 +129,18 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 			}
 			routes = append(routes, router.Route{Path: m.Path, Handler: h})
 		}
+		opts := router.Options{
+			Tracebacks: tracebacks,
+			DebugPages: site.Dev.DebugPages,
+			AddHeaders: t.AddHeaders,
+			HSTS:       t.HSTS,
+			Log:        lg,
+		}
+		if tracebacks {
+			opts.Live = live // development: this machine only
+		}
 		srv := &http.Server{
-			Handler: router.New(routes, router.Options{
-				Tracebacks: tracebacks,
-				AddHeaders: t.AddHeaders,
-				HSTS:       t.HSTS,
-				Log:        lg,
-			}),
+			Handler:           router.New(routes, opts),
 			ReadHeaderTimeout: 10 * time.Second, // a slow client cannot pin a connection before its request is in
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
@@ -124,28 +151,13 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 			ep := s.endpoints[i]
 			u := listenerURL(l, ep.TLS != nil)
 			if ep.DefaultInterface {
-				u += " (loopback only; set the endpoint's \"interface\": \"0.0.0.0\" to open it to the network)"
+				u += " (loopback only; set the endpoint's \"interface\": \"0.0.0.0\" to open it)"
 			}
 			urls = append(urls, u)
 			go func() { serveErr <- srv.Serve(l) }()
 		}
 	}
-	banner := logging.Banner{
-		Version: Version,
-		Engine:  eng.Name(),
-		Interp:  eng.Describe(),
-		URLs:    urls,
-		Root:    site.Dir,
-		Reload:  reloadNote,
-	}
-	if ms := site.WSGIMounts(); len(ms) == 1 && len(site.Transports) == 1 && len(site.Transports[0].Mounts) == 1 {
-		banner.App = ms[0].WSGI.App
-		banner.Workers, banner.Threads = ms[0].WSGI.Pool.Workers, ms[0].WSGI.Pool.Threads
-	} else {
-		banner.Mounts = describeMounts(site)
-	}
-	banner.Notes = apps.notes()
-	lg.Banner(banner)
+	lg.Listening(apps.notes(), urls)
 
 	var watching sync.WaitGroup
 	if watcher != nil {
@@ -175,6 +187,9 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		break
 	}
 	lg.Infof("shutting down: finishing requests in flight (at most %s)", shutdownGrace)
+	if live != nil {
+		live.Close()
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	var cut sync.WaitGroup

@@ -15,7 +15,7 @@ import (
 
 // startWatcher watches the app directory, --pythonpath entries and --watch
 // directories.
-func startWatcher(site *config.Site, lg *logging.Logger) (*reload.Watcher, error) {
+func startWatcher(site *config.Site, lg *logging.Logger, assets bool) (*reload.Watcher, error) {
 	// Nested roots are fine: reload watches an inner root even when the
 	// outer one excludes its directory (a --pythonpath inside build/, say).
 	roots := []string{site.Dir}
@@ -27,6 +27,7 @@ func startWatcher(site *config.Site, lg *logging.Logger) (*reload.Watcher, error
 	w, err := reload.New(reload.Options{
 		Roots:   roots,
 		Include: site.Reload.Include,
+		Assets:  assetsIf(assets),
 		Exclude: append(ownOutput(site.Dir), site.Reload.Exclude...),
 		Poll:    site.Reload.Poll,
 		Warnf:   lg.Warnf,
@@ -65,4 +66,27 @@ func describeChanges(root string, paths []string) string {
 		return fmt.Sprintf("%s and %d more changed", strings.Join(rel[:3], ", "), len(rel)-3)
 	}
 	return strings.Join(rel, ", ") + " changed"
+}
+
+// assetGlobs are the files a page loads beside its HTML: with live reload,
+// a change to one refreshes open pages (a stylesheet is swapped in place)
+// without reloading any app.
+var assetGlobs = []string{"*.css", "*.js", "*.mjs", "*.svg", "*.png", "*.jpg", "*.jpeg", "*.gif", "*.webp", "*.ico", "*.woff2"}
+
+func assetsIf(on bool) []string {
+	if !on {
+		return nil
+	}
+	return assetGlobs
+}
+
+// isAsset reports whether path is a file a page loads beside its HTML.
+func isAsset(path string) bool {
+	base := filepath.Base(path)
+	for _, g := range assetGlobs {
+		if ok, _ := filepath.Match(g, base); ok {
+			return true
+		}
+	}
+	return false
 }

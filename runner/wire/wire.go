@@ -53,6 +53,11 @@ const (
 	End   byte = 'E' // worker → go: the response is complete
 	Fail  byte = 'F' // worker → go: the app raised; payload is the traceback
 	Log   byte = 'L' // worker → go: text the app wrote to wsgi.errors
+	// Exception: worker → go, JSON: the exception of the Fail that follows,
+	// or the one a framework logged before answering its own 500 (the
+	// Start that follows). Its frames, source and local variables are for
+	// the debug page; a worker may leave it out.
+	Exception byte = 'x'
 )
 
 // ErrTooLarge is returned for a frame whose header announces more than MaxPayload.
@@ -187,6 +192,10 @@ type WorkerConfig struct {
 	// Fresh lists the directories whose modules must be imported anew by
 	// every generation: the app's own code (Root, PythonPath, --watch dirs).
 	Fresh []string `json:"fresh"`
+	// Changed are the files whose change caused this reload: the worker
+	// compiles the Python ones the app did not import (a Django views.py is
+	// imported by the first request), so that a syntax error is reported now.
+	Changed []string `json:"changed,omitempty"`
 }
 
 // ReadyInfo is the READY payload.
@@ -201,6 +210,9 @@ type ReadyInfo struct {
 	// Notes are lines for the banner about what the worker added, such as
 	// Django's static files in development.
 	Notes []string `json:"notes"`
+	// Uncompiled are the changed Python files that do not compile:
+	// "views.py: invalid syntax (line 3)".
+	Uncompiled []string `json:"uncompiled,omitempty"`
 }
 
 // PreloadConfig is the PRELOAD payload: import these modules now, with the

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/gowsgi/gowsgi/environ"
+	"github.com/gowsgi/gowsgi/runner/livereload"
 	"github.com/gowsgi/gowsgi/runner/pool"
+	"github.com/gowsgi/gowsgi/runner/router"
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
 
@@ -39,6 +41,7 @@ type outcome struct {
 	detail      string // more words for the error page
 	note        string // for the log, when errTitle does not say it
 	traceback   string // the app's traceback, when it raised
+	exception   []byte // the worker's report of the exception (JSON), for the debug page
 	abort       bool   // the response cannot be completed: cut the connection
 	cancelled   bool   // the client went away
 }
@@ -58,6 +61,11 @@ type exchange struct {
 	noBody       bool   // HEAD, 204 or 304: the body is not sent
 	declared     int64  // the app's Content-Length, or -1
 	written      int64
+	exception    []byte // the last exception report, until a Start or Fail uses it
+	replaced     bool   // a framework's 500 page is replaced by the debug page
+	held         []byte // an HTML page held back to carry the live-reload script
+	holding      bool
+	code         int // the status held back with it
 	out          outcome
 	clientIO     atomic.Bool // blocked on the client (reading its body, writing to it)
 
@@ -111,20 +119,33 @@ func (x *exchange) serve(env []byte) outcome {
 			x.data(p)
 		case wire.Log:
 			x.logLines(string(p))
+		case wire.Exception:
+			x.exception = append(x.exception[:0], p...)
 		case wire.End, wire.Fail:
 			x.finish()
 			switch {
 			case typ == wire.Fail:
 				x.fail(string(p))
+			case x.replaced:
+				x.out.errStatus, x.out.errTitle = http.StatusInternalServerError, "the app answered 500 after an exception"
+				x.out.detail = "The framework caught this exception and logged it; gowsgi shows it here in place of the framework's own error page."
+				x.out.exception = x.exception
 			case x.bad != "":
 				x.out.errStatus, x.out.errTitle, x.out.detail = http.StatusInternalServerError, "the app broke the WSGI rules", x.bad
 			case x.clientSlow:
 				x.tooSlow()
 			case x.appSlow:
 				x.wound()
+			case x.holding:
+				x.release()
 			case !x.noBody && !x.out.cancelled && x.declared >= 0 && x.written < x.declared:
 				x.out.abort = true
 				x.out.note = fmt.Sprintf("the app sent %d bytes of the %d its Content-Length promised", x.written, x.declared)
+			}
+			if x.out.cancelled && x.declared >= 0 && x.written >= x.declared {
+				// The client had the whole answer and closed the connection
+				// before the worker said it was done: it did not go away.
+				x.out.cancelled = false
 			}
 			return x.out
 		default:
@@ -278,11 +299,58 @@ func (x *exchange) start(p []byte) {
 		h["Content-Type"] = nil // the app chose none: Go must not guess one
 	}
 	x.noBody = x.r.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified
+	if code == http.StatusInternalServerError && len(x.exception) > 0 && router.DebugPages(x.w) &&
+		strings.Contains(x.r.Header.Get("Accept"), "text/html") {
+		// A framework turned an exception into its own bare 500 page: the
+		// developer gets the debug page for the exception it logged.
+		x.replaced = true
+		clear(h)
+		return
+	}
+	if x.injectable(code) {
+		x.holding, x.code = true, code
+		return
+	}
 	x.w.WriteHeader(code)
 	x.out.wroteHeader = true
 }
 
+// maxInjected bounds the HTML pages held back for the live-reload script.
+const maxInjected = 8 << 20
+
+// injectable says whether the page being started gets the live-reload
+// script: HTML with a Content-Length (never a stream of unknown length, nor
+// an encoded body), in development.
+func (x *exchange) injectable(code int) bool {
+	h := x.w.Header()
+	return router.LiveReload(x.w) && !x.noBody && code >= 200 && code < 300 &&
+		x.declared >= 0 && x.declared <= maxInjected && h.Get("Content-Encoding") == "" &&
+		strings.HasPrefix(h.Get("Content-Type"), "text/html")
+}
+
+// release sends a held page with the live-reload script in it.
+func (x *exchange) release() {
+	x.holding = false
+	page := x.held
+	if int64(len(page)) == x.declared {
+		page = livereload.Inject(page)
+	}
+	x.w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	x.w.WriteHeader(x.code)
+	x.out.wroteHeader = true
+	n, err := x.w.Write(page)
+	x.written = int64(n)
+	if err != nil {
+		x.out.cancelled = true
+	}
+	x.declared = int64(len(page))
+}
+
 func (x *exchange) data(p []byte) {
+	if x.holding && !x.cancelledNow() {
+		x.held = append(x.held, p[:min(int64(len(p)), x.declared-int64(len(x.held)))]...)
+		return
+	}
 	if x.bad != "" || !x.out.wroteHeader || x.noBody || x.cancelledNow() {
 		return
 	}
@@ -322,6 +390,7 @@ func (x *exchange) logLines(text string) {
 // fail handles the app's exception.
 func (x *exchange) fail(traceback string) {
 	x.out.traceback = traceback
+	x.out.exception = x.exception
 	switch {
 	case x.out.wroteHeader:
 		x.out.abort = true

@@ -67,7 +67,8 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 			ie = &pool.ImportError{At: time.Now()}
 		}
 		router.Error(w, r, http.StatusInternalServerError, "the app failed to load",
-			fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself.", ie.At.Format("15:04:05")), ie.Traceback)
+			strings.TrimSpace(fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it. %s",
+				ie.At.Format("15:04:05"), ie.Hint)), ie.Traceback)
 		return router.Record{Note: "the app does not import"}
 	case errors.Is(err, pool.ErrClosed):
 		w.Header().Set("Connection", "close")
@@ -95,7 +96,7 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 	worker := l.Worker()
 	a.pool.Release(l)
 
-	s := router.Record{Traceback: out.traceback, Worker: worker, Abort: out.abort, Note: out.note}
+	s := router.Record{Traceback: out.traceback, Exception: out.exception, Worker: worker, Abort: out.abort, Note: out.note}
 	switch {
 	case out.cancelled:
 		s.Note = "client went away"
@@ -104,7 +105,7 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		if out.detail != "" && out.traceback == "" && out.errStatus == http.StatusInternalServerError {
 			s.Note += ": " + out.detail
 		}
-		router.Error(w, r, out.errStatus, out.errTitle, out.detail, out.traceback)
+		router.ExceptionPage(w, r, out.errStatus, out.errTitle, out.detail, out.traceback, out.exception)
 	}
 	return s
 }

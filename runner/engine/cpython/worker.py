@@ -8,7 +8,11 @@ docs/protocol.md. Standard library only: it must run in any virtualenv.
 
 import importlib
 import json
+import linecache
+import logging
 import os
+import re
+import reprlib
 import socket
 import struct
 import sys
@@ -21,7 +25,7 @@ HEADER = struct.Struct('>BI')
 # Frame types, as the byte values they arrive as.
 HELLO, IMPORT, READY, FAILED, QUIT, PRELOAD = b'HIKFQP'
 REQUEST, BODY, BODY_ERROR, CANCEL = b'RBXC'
-READ, START, DATA, END, FAIL, LOG = b'rSDEFL'
+READ, START, DATA, END, FAIL, LOG, EXCEPTION = b'rSDEFLx'
 
 # The most body bytes or text one frame carries (wire.MaxChunk in Go):
 # bodies are split, text is cut, and a body read asks for at most this much.
@@ -42,6 +46,127 @@ def text_frame(typ, text):
     if len(data) > MAX_CHUNK:
         data = data[:MAX_CHUNK - 40] + b'\n[... cut: more than 1 MiB of text]\n'
     return frame(typ, data)
+
+
+# Names whose values the debug page masks: they are secrets more often than not.
+SECRET_NAME = re.compile(r'pass|secret|token|key|auth|cookie|session|csrf|credential|signature', re.I)
+LIBRARY_DIR = re.compile(r'[/\\](site|dist)-packages[/\\]|[/\\]lib[/\\]python\d')
+SAFE_REPR = reprlib.Repr()
+SAFE_REPR.maxstring = SAFE_REPR.maxother = 240
+SAFE_REPR.maxlist = SAFE_REPR.maxdict = SAFE_REPR.maxset = SAFE_REPR.maxtuple = 12
+APP_DIRS = ()  # the app's own directories (set at import): frames there are the app's
+CONTEXT_LINES = 5
+MAX_FRAMES = 60
+MAX_LOCALS = 40
+
+
+def safe_repr(value):
+    try:
+        if type(value) is dict and any(isinstance(k, str) and SECRET_NAME.search(k) for k in value):
+            # An environ, a settings dict: its secret entries are masked too.
+            value = {k: ('********' if isinstance(k, str) and SECRET_NAME.search(k) else v) for k, v in value.items()}
+        text = SAFE_REPR.repr(value)
+    except BaseException as e:  # a broken __repr__ must not hide the real error
+        text = '<repr failed: %s>' % type(e).__name__
+    return text if len(text) <= 400 else text[:400] + '...'
+
+
+def exception_detail(exc):
+    """The exception, its chain and every frame (source around each line, the
+    local variables) as JSON for gowsgi's debug page."""
+    chain = []
+    seen = set()
+    relation = None
+    while exc is not None and id(exc) not in seen and len(chain) < 8:
+        seen.add(id(exc))
+        chain.append((exc, relation))
+        if exc.__cause__ is not None:
+            exc, relation = exc.__cause__, 'cause'
+        elif exc.__context__ is not None and not exc.__suppress_context__:
+            exc, relation = exc.__context__, 'context'
+        else:
+            exc = None
+    out = []
+    for exc, relation in reversed(chain):  # the first raised first, as Python prints them
+        frames = []
+        tb = exc.__traceback__
+        while tb is not None:
+            f = tb.tb_frame
+            filename = f.f_code.co_filename
+            if filename != __file__ and not filename.startswith('<frozen importlib'):
+                frames.append(frame_detail(f, tb.tb_lineno))
+            tb = tb.tb_next
+        if len(frames) > MAX_FRAMES:
+            frames = frames[:MAX_FRAMES // 2] + frames[-MAX_FRAMES // 2:]
+        out.append({'type': exc_type_name(exc), 'message': str_safely(exc), 'frames': frames,
+                    'relation': relation})
+    return {'exceptions': out}
+
+
+def frame_detail(f, lineno):
+    filename = f.f_code.co_filename
+    first = max(lineno - CONTEXT_LINES, 1)
+    lines = [linecache.getline(filename, n).rstrip('\n') for n in range(first, lineno + CONTEXT_LINES + 1)]
+    while lines and not lines[-1]:
+        lines.pop()
+    local_vars = []
+    for name, value in list(f.f_locals.items())[:MAX_LOCALS]:
+        local_vars.append([name, '********' if SECRET_NAME.search(name) else safe_repr(value)])
+    path = os.path.abspath(filename)
+    return {'file': filename, 'line': lineno, 'function': f.f_code.co_name, 'first': first,
+            'code': lines, 'locals': local_vars,
+            'app': path.startswith(APP_DIRS) and not LIBRARY_DIR.search(path)}
+
+
+def exc_type_name(exc):
+    t = type(exc)
+    return t.__name__ if t.__module__ in ('builtins', '__main__') else t.__module__ + '.' + t.__qualname__
+
+
+def str_safely(exc):
+    try:
+        return str(exc)
+    except BaseException:
+        return '<str failed>'
+
+
+def detail_frame(exc):
+    """An EXCEPTION frame for exc; empty when it cannot be built."""
+    try:
+        data = json.dumps(exception_detail(exc)).encode('utf-8', 'replace')
+    except BaseException:
+        return b''
+    return frame(EXCEPTION, data) if len(data) <= MAX_CHUNK else b''
+
+
+class LoggedExceptions(object):
+    """Remembers the last exception a request logged (Flask and Django log the
+    exceptions they turn into their own 500 page), so that the debug page can
+    show it in place of the framework's bare one. It sees every log record as
+    it is made (a record factory), so it changes nothing of the app's own
+    logging set-up: no handler, no level."""
+
+    def __init__(self):
+        self.local = threading.local()
+        self.make = None
+
+    def install(self):
+        self.make = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(self.record)
+
+    def record(self, *args, **kwargs):
+        rec = self.make(*args, **kwargs)
+        if rec.exc_info and rec.exc_info[1] is not None and rec.levelno >= logging.ERROR:
+            self.local.exc = rec.exc_info[1]
+        return rec
+
+    def take(self):
+        exc = getattr(self.local, 'exc', None)
+        self.local.exc = None
+        return exc
+
+
+LOGGED = LoggedExceptions()
 
 
 class Closed(Exception):
@@ -310,8 +435,10 @@ class Lane(object):
         self.status = None
         self.headers = None
         self.sent = False
+        LOGGED.take()
         result = None
         error = None
+        detail = b''
         try:
             result = worker.app(environ, self.start_response)
             if not self.sent and type(result) is list and len(result) == 1 and type(result[0]) is bytes:
@@ -339,25 +466,27 @@ class Lane(object):
                         break
         except Cancelled:
             pass
-        except BaseException:
+        except BaseException as e:
             error = app_traceback()
+            detail = detail_frame(e)
         if result is not None and hasattr(result, 'close'):
             try:
                 result.close()
-            except BaseException:
+            except BaseException as e:
                 if error is None:
                     error = app_traceback()
+                    detail = detail_frame(e)
         errors.detach()
         if error is not None:
-            self.conn.send(text_frame(FAIL, error))
+            self.conn.send(detail + text_frame(FAIL, error))
         elif self.sent or self.cancelled:
             self.conn.send(frame(END))
         else:
             try:
                 self.check_started()
                 out = self.start_frame()
-            except BaseException:
-                self.conn.send(text_frame(FAIL, app_traceback()))
+            except BaseException as e:
+                self.conn.send(detail_frame(e) + text_frame(FAIL, app_traceback()))
                 return
             self.conn.send(out + frame(END))
 
@@ -415,7 +544,14 @@ class Lane(object):
         except UnicodeEncodeError as e:
             raise ValueError('status and headers must be latin-1 (PEP 3333): %s' % e)
         self.sent = True
-        return frame(START, payload)
+        out = frame(START, payload)
+        if self.status[:3] == '500':
+            # A framework caught an exception and answers its own 500: say
+            # what it logged, for the debug page.
+            logged = LOGGED.take()
+            if logged is not None:
+                out = detail_frame(logged) + out
+        return out
 
     def send_body(self, data):
         if self.sent:
@@ -466,6 +602,9 @@ class Worker(object):
         cfg = json.loads(payload.decode('utf-8'))
         self.multithread = bool(cfg.get('multithread', True))
         self.multiprocess = bool(cfg.get('multiprocess', False))
+        global APP_DIRS
+        APP_DIRS = tuple(os.path.join(os.path.abspath(d), '') for d in (cfg.get('fresh') or [cfg['root']]))
+        LOGGED.install()
         try:
             self.app, self.notes = development_wrappers(load(cfg))
         except BaseException:
@@ -476,7 +615,8 @@ class Worker(object):
             t.daemon = True
             t.start()
         fresh = cfg.get('fresh') or [cfg['root']]
-        ready = {'preload': libraries(fresh), 'files': own_files(fresh), 'notes': self.notes}
+        ready = {'preload': libraries(fresh), 'files': own_files(fresh), 'notes': self.notes,
+                 'uncompiled': uncompiled(cfg.get('changed') or [], cfg['root'])}
         self.control.send(frame(READY, json.dumps(ready).encode('utf-8')))
         try:
             while self.control.read()[0] != QUIT:
@@ -523,6 +663,24 @@ def own_files(fresh):
     return files
 
 
+def uncompiled(paths, root):
+    """The changed Python files that do not compile, as "file: error (line
+    N)": a module the app imports later (Django's views) would otherwise
+    fail only at the first request that needs it."""
+    out = []
+    for path in paths:
+        if not path.endswith('.py'):
+            continue
+        try:
+            with open(path, 'rb') as f:
+                compile(f.read(), path, 'exec')
+        except SyntaxError as e:
+            out.append('%s: %s (line %s)' % (os.path.relpath(path, root), e.msg, e.lineno))
+        except (OSError, ValueError):
+            pass  # removed since, or not a source file
+    return out
+
+
 def preload(cfg):
     """Imports libraries ahead of the app. Failures do not matter: the app's
     own import will import (or fail on) them again."""
@@ -536,6 +694,52 @@ def preload(cfg):
 
 class NoSuchApp(Exception):
     """The app's module imported, but the name is not there, or not callable."""
+
+
+def did_you_mean(name, candidates):
+    import difflib
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    if not close:
+        return ''
+    return '; did you mean %s?' % ' or '.join(repr(c) for c in close)
+
+
+def module_names():
+    """The modules and packages importable from the app's directories."""
+    import pkgutil
+    return [m.name for m in pkgutil.iter_modules(sys.path[:1 + len(APP_DIRS)])]
+
+
+def did_you_mean_callable(obj):
+    """For a module given where its app was meant: the names in it that are
+    WSGI callables."""
+    import types
+    if not isinstance(obj, types.ModuleType):
+        return ''
+    names = [n for n in ('application', 'app', 'wsgi_app', 'api') if callable(getattr(obj, n, None))]
+    if not names:
+        return ''
+    return '; did you mean %s?' % ' or '.join(repr(obj.__name__ + '.' + n) for n in names)
+
+
+def asgi_kind(obj):
+    """How obj looks like an ASGI app (FastAPI's and Starlette's
+    __call__(scope, receive, send), an async def app), or ''."""
+    import inspect
+    call = obj if inspect.isfunction(obj) or inspect.ismethod(obj) else getattr(type(obj), '__call__', None)
+    if call is None:
+        return ''
+    if inspect.iscoroutinefunction(call):
+        return 'its %s is "async def"' % ('function' if call is obj else '__call__')
+    try:
+        params = list(inspect.signature(call).parameters)
+    except (TypeError, ValueError):
+        return ''
+    if params and params[0] == 'self' and call is not obj:
+        params = params[1:]
+    if params[:3] == ['scope', 'receive', 'send']:
+        return 'it takes (scope, receive, send)'
+    return ''
 
 
 def load(cfg):
@@ -563,14 +767,22 @@ def load(cfg):
             names = parts[i:]
             break
         if obj is None:
-            raise NoSuchApp('no module named %r (looked in %s)' % (parts[0], ', '.join(sys.path[:3])))
+            raise NoSuchApp('no module named %r (looked in %s)%s' % (
+                parts[0], ', '.join(sys.path[:3]), did_you_mean(parts[0], module_names())))
     for name in names:
         try:
             obj = getattr(obj, name)
         except AttributeError:
-            raise NoSuchApp('%s has no attribute %r' % (getattr(obj, '__name__', repr(obj)), name))
+            raise NoSuchApp('%s has no attribute %r%s' % (
+                getattr(obj, '__name__', repr(obj)), name, did_you_mean(name, [a for a in dir(obj) if not a.startswith('__')])))
     if not callable(obj):
-        raise NoSuchApp('%s is a %s, not a WSGI callable' % (spec, type(obj).__name__))
+        raise NoSuchApp('%s is a %s, not a WSGI callable%s' % (
+            spec, type(obj).__name__, did_you_mean_callable(obj)))
+    asgi = asgi_kind(obj)
+    if asgi:
+        raise NoSuchApp('%s is an ASGI app (%s), not a WSGI one: gowsgi web --wsgi serves WSGI callables '
+                        '(app(environ, start_response)); this version has no --asgi yet, so run it under an ASGI '
+                        'server such as uvicorn, or give gowsgi its WSGI app' % (spec, asgi))
     return obj
 
 

@@ -16,3 +16,8 @@ def echo(request):
         'body': request.body.decode('utf-8'),
         'script_name': request.META.get('SCRIPT_NAME', ''),
     })
+
+
+def boom(request):
+    invoice = {'id': 42}
+    return invoice['missing']  # Django answers its own 500 (DEBUG is off) and logs this

@@ -1,0 +1,2 @@
+def render():
+    return 'lazy view v1'
