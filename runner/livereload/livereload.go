@@ -120,12 +120,13 @@ func (h *Hub) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Inject puts the script tag before the last </body> of an HTML page (or at
-// its end when it has none) and returns the new page.
+// Inject puts the script tag before the last </body> of an HTML page and
+// returns the new page. A fragment without </body> (a partial that htmx or
+// a script swaps into a page) is returned as it is.
 func Inject(page []byte) []byte {
 	i := lastIndexFold(page, "</body>")
 	if i < 0 {
-		i = len(page)
+		return page
 	}
 	out := make([]byte, 0, len(page)+len(Tag))
 	out = append(out, page[:i]...)

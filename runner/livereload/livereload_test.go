@@ -13,7 +13,7 @@ func TestInject(t *testing.T) {
 	for in, want := range map[string]string{
 		"<html><body><p>x</p></body></html>":          "<html><body><p>x</p>" + Tag + "</body></html>",
 		"<BODY>a</BODY><!-- </body> in a comment -->": "<BODY>a</BODY><!-- " + Tag + "</body> in a comment -->",
-		"no body tag": "no body tag" + Tag,
+		"<p>a fragment</p>":                           "<p>a fragment</p>",
 	} {
 		if got := string(Inject([]byte(in))); got != want {
 			t.Errorf("Inject(%q) = %q, want %q", in, got, want)
