@@ -259,6 +259,11 @@ func TestMessagesThatSayWhatToDo(t *testing.T) {
 	} else if probe := exec.Command(m[2], "-c", "import flask"); probe.Run() != nil {
 		t.Errorf("the hint names %s, which cannot import flask either", m[2])
 	}
+	// gpython asked for a framework: it needs CPython, and says how to get it.
+	if out := run(nil, "--engine", "gpython", "--wsgi", "needs_flask.application"); !strings.Contains(out, `"flask" needs CPython`) ||
+		!strings.Contains(out, "--python PATH") {
+		t.Errorf("gpython and flask:\n%s", out)
+	}
 	// A port in use: who holds it, and how to get a free one.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
