@@ -8,13 +8,15 @@ build:
 	$(GO) build -o gowsgi .
 
 # Debian's packages the tests use: Python with venv and the frameworks the
-# tests serve; curl and certutil, which the TLS trust hints are checked with.
+# tests serve; curl and certutil, which the TLS trust hints are checked with;
+# chromium, the headless browser the e2e tests look at pages in.
 # Installed only when missing, and only where we may (root).
-DEBIAN_PACKAGES = python3 python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon curl libnss3-tools
+DEBIAN_PACKAGES = python3 python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon curl libnss3-tools chromium
 
 deps:
 	@if ! /usr/bin/python3 -c 'import flask, django, bottle, pyramid, falcon, venv, ensurepip' >/dev/null 2>&1 \
-			|| ! command -v curl >/dev/null || ! command -v certutil >/dev/null; then \
+			|| ! command -v curl >/dev/null || ! command -v certutil >/dev/null \
+			|| ! command -v chromium >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 				$(DEBIAN_PACKAGES) >/dev/null; \
