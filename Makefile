@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: build test deps bench run
+.PHONY: build test deps bench run screenshots
 
 build:
 	$(GO) build -o gowsgi .
@@ -43,3 +43,7 @@ run:
 
 bench:
 	bash bench/run.sh
+
+# The debug page and the broken-code page, light and dark, for docs/.
+screenshots: deps
+	GOWSGI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowserDebugAndBrokenPages' ./e2e/

@@ -368,15 +368,15 @@ func (a *Pool) setBroken(ie *ImportError) {
 	for _, w := range old {
 		a.retire(w, a.grace())
 	}
-	a.log.Block(a.named("the app failed to import; serving an error page until it is fixed"), ie.Traceback)
+	a.log.Block(ie.At.Format("15:04:05")+" "+a.named("the app failed to import; serving an error page until it is fixed"), ie.Traceback)
 	if ie.Hint != "" {
 		a.log.Warnf("%s", ie.Hint)
 	}
 }
 
 // Reload starts a new generation of workers with the code as it is now and,
-// once it has imported the app, switches traffic to it, and reports whether
-// it did. The old generation
+// once it has imported the app, switches traffic to it. It reports whether
+// what is served changed: the new code, or the page of its import error. The old generation
 // finishes its requests. When the new code does not import, requests get an
 // error page with the traceback until a later reload succeeds; when the new
 // workers cannot start for another reason, the old ones keep serving.
@@ -401,9 +401,9 @@ func (a *Pool) Reload(why string, changed ...string) bool {
 		var ie *ImportError
 		if errors.As(err, &ie) {
 			a.setBroken(ie)
-		} else {
-			a.log.Eventf("%s", a.named(fmt.Sprintf("reload (%s) failed, the running code keeps serving: %v", why, err)))
+			return true // what is served changed: the error page
 		}
+		a.log.Eventf("%s", a.named(fmt.Sprintf("reload (%s) failed, the running code keeps serving: %v", why, err)))
 		return false
 	}
 	a.mu.Lock()

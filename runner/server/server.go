@@ -115,6 +115,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	defer apps.close(shutdownGrace)
 
 	var servers []*http.Server
+	var fresh freshConns
 	var urls []string
 	serveErr := make(chan error, len(listeners))
 	for _, s := range transports {
@@ -145,7 +146,9 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          log.New(serverErrors{lg}, "", 0),
+			ConnState:         fresh.track,
 		}
+		srv.RegisterOnShutdown(fresh.closeAll) // run once the listeners are closed
 		servers = append(servers, srv)
 		for i, l := range s.listeners {
 			ep := s.endpoints[i]
@@ -265,4 +268,35 @@ func describeMounts(site *config.Site) []string {
 		}
 	}
 	return lines
+}
+
+// freshConns are the connections that have not sent a request yet. A browser
+// opens one ahead of need, and http.Server.Shutdown waits 5 s for such a
+// connection before it counts as idle (golang/go#22682): at shutdown they are
+// closed at once instead.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func (f *freshConns) track(c net.Conn, state http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == http.StateNew {
+		if f.conns == nil {
+			f.conns = map[net.Conn]bool{}
+		}
+		f.conns[c] = true
+	} else {
+		delete(f.conns, c)
+	}
+}
+
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.conns {
+		c.Close()
+	}
+	clear(f.conns)
 }
