@@ -116,11 +116,31 @@ func sameWriter(a, b io.Writer) bool {
 	return a == b
 }
 
-func (l *Logger) write(w io.Writer, b []byte) {
+// write writes b to the access log or the server log. The writer is read
+// under the lock: Reopen may swap it at any moment.
+func (l *Logger) write(access bool, b []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	w := l.out
+	if access {
+		w = l.access
+	}
 	// A log that cannot be written must not take the server down.
 	_, _ = w.Write(b)
+}
+
+// Reopen swaps the writers, for log rotation (SIGUSR1): lines written after
+// it returns go to out and access. The layout stays as New made it: when
+// access lines shared the server log's stream, they go to out, and access
+// is ignored; colours are not decided again (files are never coloured).
+func (l *Logger) Reopen(out, access io.Writer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.out = out
+	if l.accessIsOut || access == nil {
+		access = out
+	}
+	l.access = access
 }
 
 // Infof writes a plain "gowsgi: ..." line to the server log.
@@ -158,7 +178,7 @@ func (l *Logger) message(level string, style styler, format string, args []any) 
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 // Block writes a multi-line block (a traceback) to the server log: the title
@@ -169,7 +189,7 @@ func (l *Logger) Block(title, text string) {
 	b.WriteString(l.outPal.boldRed.Sprint(cleanTerminal(title)))
 	b.WriteByte('\n')
 	writeIndented(&b, l.outPal, text)
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 // writeIndented writes text line by line, indented and red.
@@ -202,7 +222,7 @@ func (l *Logger) Worker(tag, line string) {
 		b.WriteString(strings.TrimRight(part, "\r"))
 		b.WriteByte('\n')
 	}
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 // Entry is one finished request.
@@ -250,11 +270,11 @@ func (l *Logger) Access(e Entry) {
 			// One stream: keep the line and its traceback in one Write.
 			b.Write(tb.Bytes())
 		} else {
-			l.write(l.out, tb.Bytes())
+			l.write(false, tb.Bytes())
 		}
 	}
 	if b.Len() > 0 {
-		l.write(l.access, b.Bytes())
+		l.write(true, b.Bytes())
 	}
 }
 
@@ -393,6 +413,7 @@ type Banner struct {
 	Reload  string   // "watching 3 dirs with inotify" or "off"
 	Mounts  []string // with several mounts: "/api  wsgi api.app (1 × 20 threads)", one a line
 	Notes   []string // what the apps' workers added: "Django static files at /static/ ..."
+	Stop    string   // how to stop the server; "" means "Press Ctrl+C to stop"
 }
 
 // Banner writes the start-up banner to the server log:
@@ -460,8 +481,11 @@ func (l *Logger) Banner(bn Banner) {
 		b.WriteString(p.url.Sprint(u))
 		b.WriteByte('\n')
 	}
-	b.WriteString("  " + p.dim.Sprint("Press Ctrl+C to stop") + "\n")
-	l.write(l.out, b.Bytes())
+	if bn.Stop == "" {
+		bn.Stop = "Press Ctrl+C to stop"
+	}
+	b.WriteString("  " + p.dim.Sprint(bn.Stop) + "\n")
+	l.write(false, b.Bytes())
 }
 
 func plural(n int, one, many string) string {
