@@ -14,6 +14,7 @@ import (
 	"github.com/gowsgi/gowsgi/runner/engine"
 	"github.com/gowsgi/gowsgi/runner/engine/cpython"
 	"github.com/gowsgi/gowsgi/runner/engine/gpython"
+	"github.com/gowsgi/gowsgi/runner/reaper"
 	"github.com/gowsgi/gowsgi/runner/server"
 )
 
@@ -21,10 +22,13 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	// gowsgi re-executes itself as a gpython worker process; that process
-	// must not see the CLI at all.
+	// gowsgi re-executes itself as a gpython worker process, and as the
+	// helper that reaps workers; those processes must not see the CLI at all.
 	if len(os.Args) > 1 && os.Args[1] == gpython.WorkerArg {
 		os.Exit(gpython.ServeWorker())
+	}
+	if len(os.Args) > 1 && os.Args[1] == reaper.Arg {
+		os.Exit(reaper.Serve())
 	}
 	os.Exit(run(os.Args[1:]))
 }
@@ -74,6 +78,10 @@ func run(args []string) int {
 	if note != "" {
 		log.Warnf("%s", note)
 	}
+	if err := reaper.Start(); err != nil {
+		log.Warnf("%v; should gowsgi be killed, what its workers started may outlive it", err)
+	}
+	defer reaper.Stop()
 
 	if inv.global.Pidfile != "" {
 		removePidfile, err := writePidfile(inv.global.Pidfile)
@@ -91,7 +99,7 @@ func run(args []string) int {
 		<-signals
 		stop() // the runner finishes what is in flight
 		<-signals
-		fmt.Fprintln(os.Stderr, "gowsgi: forced exit")
+		fmt.Fprintln(os.Stderr, "gowsgi: forced exit") // the reaper's helper kills the workers' groups
 		if inv.global.Pidfile != "" {
 			os.Remove(inv.global.Pidfile)
 		}
