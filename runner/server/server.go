@@ -30,13 +30,32 @@ var ErrImport = errors.New("the app failed to import")
 // Version is gowsgi's version, for the banner (main sets it).
 var Version = "dev"
 
-// shutdownGrace bounds how long in-flight requests may take to finish after
-// Ctrl-C or SIGTERM.
-const shutdownGrace = 10 * time.Second
+// DefaultGrace bounds how long in-flight requests may take to finish after
+// Ctrl-C or SIGTERM, when Options.Grace does not say (--grace).
+const DefaultGrace = 10 * time.Second
+
+// Options are how RunWith runs a site, beyond what the site serves.
+type Options struct {
+	Grace time.Duration // how long requests in flight may take to finish when stopping; 0 = DefaultGrace
+	// Ready, when set, is called once every listener serves, with their
+	// base URLs ("http://127.0.0.1:8080", "unix:/run/app.sock"). An error
+	// stops the server gracefully, and RunWith returns it.
+	Ready    func(urls []string) error
+	StopHint string // the banner's last line, instead of "Press Ctrl+C to stop"
+}
 
 // Run serves site until ctx is cancelled, then shuts down gracefully. It
 // returns an error wrapping ErrImport when an app does not import at start.
 func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.Logger) error {
+	return RunWith(ctx, site, eng, lg, Options{})
+}
+
+// RunWith is Run with Options.
+func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.Logger, opts Options) error {
+	grace := opts.Grace
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
 	for _, w := range site.Warnings {
 		lg.Warnf("%s", w)
 	}
@@ -78,7 +97,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	if err != nil {
 		return err
 	}
-	defer apps.close(shutdownGrace)
+	defer apps.close(grace)
 
 	var watcher *reload.Watcher
 	reloadNote := "off"
@@ -93,7 +112,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	}
 
 	var servers []*http.Server
-	var urls []string
+	var urls, baseURLs []string
 	serveErr := make(chan error, len(listeners))
 	for _, s := range transports {
 		t := s.t
@@ -123,6 +142,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		for i, l := range s.listeners {
 			ep := s.endpoints[i]
 			u := listenerURL(l, ep.TLS != nil)
+			baseURLs = append(baseURLs, strings.TrimSuffix(u, "/"))
 			if ep.DefaultInterface {
 				u += " (loopback only; set the endpoint's \"interface\": \"0.0.0.0\" to open it to the network)"
 			}
@@ -137,6 +157,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		URLs:    urls,
 		Root:    site.Dir,
 		Reload:  reloadNote,
+		Stop:    opts.StopHint,
 	}
 	if ms := site.WSGIMounts(); len(ms) == 1 && len(site.Transports) == 1 && len(site.Transports[0].Mounts) == 1 {
 		banner.App = ms[0].WSGI.App
@@ -161,7 +182,11 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	for {
+	var stopErr error
+	if opts.Ready != nil {
+		stopErr = opts.Ready(baseURLs)
+	}
+	for stopErr == nil {
 		select {
 		case <-hup:
 			apps.reloadAll("SIGHUP")
@@ -174,8 +199,8 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		}
 		break
 	}
-	lg.Infof("shutting down: finishing requests in flight (at most %s)", shutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	lg.Infof("shutting down: finishing requests in flight (at most %s)", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	var cut sync.WaitGroup
 	for _, srv := range servers {
@@ -183,7 +208,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		go func() {
 			defer cut.Done()
 			if err := srv.Shutdown(sctx); err != nil {
-				lg.Warnf("requests still running after %s were cut off", shutdownGrace)
+				lg.Warnf("requests still running after %s were cut off", grace)
 				srv.Close()
 			}
 		}()
@@ -197,7 +222,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	}
 	apps.stopReloads()
 	lg.Infof("stopped")
-	return nil
+	return stopErr
 }
 
 func listenerURL(l net.Listener, secure bool) string {
