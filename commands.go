@@ -80,7 +80,7 @@ func stopServer(inv *invocation) int {
 	path := inv.pidfilePath()
 	pid, err := pidfile.Running(path)
 	if err != nil {
-		return report(fmt.Errorf("%v", err))
+		return report(err)
 	}
 	if pid == 0 {
 		fmt.Fprintf(os.Stderr, "gowsgi stop: not running (%s)\n", notRunningWhy(path))

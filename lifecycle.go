@@ -33,10 +33,10 @@ type lifecycle struct {
 	readyFile string       // absolute; "" writes none
 	child     *daemonChild // nil in the foreground
 
-	mu        sync.Mutex
-	wrotePid  bool
-	wroteRead bool
-	stopOnce  sync.Once
+	mu         sync.Mutex // the signal handler may clean up while ready writes
+	wrotePid   bool
+	wroteReady bool
+	stopOnce   sync.Once
 }
 
 // prepare checks, before anything starts, that no other gowsgi holds the
@@ -81,10 +81,10 @@ func (lc *lifecycle) ready(urls []string) error {
 			return fmt.Errorf("--ready-file: %v", err)
 		}
 		lc.mu.Lock()
-		lc.wroteRead = true
+		lc.wroteReady = true
 		lc.mu.Unlock()
 	}
-	if err := sdNotify("READY=1\nSTATUS=serving " + strings.Join(urls, " ") + fmt.Sprintf("\nMAINPID=%d", os.Getpid())); err != nil {
+	if err := systemd.Notify("READY=1\nSTATUS=serving " + strings.Join(urls, " ") + fmt.Sprintf("\nMAINPID=%d", os.Getpid())); err != nil {
 		lc.log.Warnf("telling systemd we are ready: %v", err)
 	}
 	if lc.child != nil {
@@ -99,7 +99,7 @@ func (lc *lifecycle) ready(urls []string) error {
 func (lc *lifecycle) stopping(stop func()) func() {
 	return func() {
 		lc.stopOnce.Do(func() {
-			if err := sdNotify("STOPPING=1"); err != nil {
+			if err := systemd.Notify("STOPPING=1"); err != nil {
 				lc.log.Warnf("telling systemd we are stopping: %v", err)
 			}
 			stop()
@@ -115,9 +115,9 @@ func (lc *lifecycle) cleanup() {
 		pidfile.Remove(lc.pidfile, os.Getpid())
 		lc.wrotePid = false
 	}
-	if lc.wroteRead {
+	if lc.wroteReady {
 		os.Remove(lc.readyFile)
-		lc.wroteRead = false
+		lc.wroteReady = false
 	}
 }
 
@@ -219,9 +219,6 @@ func removeStale(path string) error {
 	}
 	return os.Remove(path)
 }
-
-// sdNotify tells systemd, when it asked (Type=notify).
-func sdNotify(state string) error { return systemd.Notify(state) }
 
 // stopHint is the banner's last line: how to stop this server.
 func (inv *invocation) stopHint(daemon bool, pidPath string) string {
