@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -26,19 +26,42 @@ import (
 
 // globalOptions are twistd's own options, given before the command.
 type globalOptions struct {
-	Nodaemon bool             `short:"n" help:"Run in the foreground. Required for now: daemon mode is not implemented yet."`
-	Logfile  string           `short:"l" placeholder:"FILE" help:"Write the server log (banner, worker output, errors) to FILE, appending. \"-\" is stdout, the default in the foreground. Access lines go here too unless web -l says otherwise."`
-	Pidfile  string           `placeholder:"FILE" help:"Write the process id to FILE and remove it on exit. twistd writes twistd.pid by default; gowsgi in the foreground writes one only when asked."`
+	Nodaemon bool             `short:"n" help:"Run in the foreground. Without -n, web runs as a daemon: in the background, detached from the terminal, logging to gowsgi.log."`
+	Logfile  string           `short:"l" placeholder:"FILE" help:"Write the server log (banner, worker output, errors) to FILE, appending. Default: stdout (\"-\") in the foreground, gowsgi.log for a daemon. Access lines go here too unless web -l says otherwise."`
+	Pidfile  string           `placeholder:"FILE" help:"Write the process id to FILE once serving and remove it on exit; refuse to start while it names a live gowsgi. Default: gowsgi.pid for a daemon (and for stop and status), none in the foreground; an empty FILE writes none."`
 	Rundir   string           `short:"d" placeholder:"DIR" help:"Change to DIR before anything else. It is the application directory (imported from, watched for changes), and relative paths in other options start there."`
-	Umask    string           `placeholder:"OCTAL" help:"Set the umask, e.g. 022, for the log, pid and socket files gowsgi creates."`
+	Umask    string           `placeholder:"OCTAL" help:"Set the umask, e.g. 022, for the log, pid and socket files gowsgi creates. Default: 0077 for a daemon, inherited in the foreground."`
 	Version  kong.VersionFlag `help:"Print the version and exit."`
 
-	Web webPassthrough `cmd:"" passthrough:"" help:"Serve a Python WSGI application over HTTP (see gowsgi web --help)."`
+	Web    webPassthrough `cmd:"" passthrough:"" help:"Serve a Python WSGI application over HTTP (see gowsgi web --help)."`
+	Check  webPassthrough `cmd:"" passthrough:"" help:"Import the app(s) as web would, then exit: 0 when they import, 1 with the traceback when not. Takes web's options."`
+	Stop   stopOptions    `cmd:"" help:"Stop the gowsgi named by the pidfile (SIGTERM), and wait until it has exited."`
+	Status struct{}       `cmd:"" help:"Say whether the gowsgi named by the pidfile runs: exit 0 if it does, 3 if not."`
 }
 
 type webPassthrough struct {
 	Args []string `arg:"" optional:"" name:"web-options"`
 }
+
+type stopOptions struct {
+	Timeout string `default:"30s" placeholder:"DURATION" help:"How long to wait for it to exit (its requests in flight finish first). Default: ${default}."`
+}
+
+// The commands.
+const (
+	cmdWeb    = "web"
+	cmdCheck  = "check"
+	cmdStop   = "stop"
+	cmdStatus = "status"
+)
+
+// The files a daemon writes unless told otherwise, in its run directory.
+const (
+	defaultDaemonLog     = "gowsgi.log"
+	defaultPidfile       = "gowsgi.pid"
+	defaultDaemonUmask   = 0o077
+	daemonNoStdoutReason = "a daemon cannot log to stdout"
+)
 
 // webOptions are the options after `web`. Values that need a friendlier
 // error than kong's are strings here and are checked in config.
@@ -80,6 +103,10 @@ type webOptions struct {
 	WatchExclude []string `placeholder:"GLOB" sep:"none" group:"reload" help:"Ignore files matching GLOB. Repeatable."`
 	WatchPoll    string   `placeholder:"INTERVAL" group:"reload" help:"Poll for changes every INTERVAL instead of using inotify, for network and WSL mounts. A bare --watch-poll polls every 1s."`
 
+	Grace         string `default:"10s" placeholder:"DURATION" group:"run" help:"On SIGTERM or Ctrl+C, let requests in flight finish for at most DURATION. Default: ${default}."`
+	ReadyFile     string `placeholder:"FILE" group:"run" help:"Once serving, write the base URL of each listener to FILE, one a line (written whole, by a rename); removed on exit. For scripts and CI to wait for."`
+	ShutdownAfter string `placeholder:"DURATION" group:"run" help:"Stop by itself, gracefully, DURATION after starting (a CI job that must not hang)."`
+
 	Port              []string `short:"p" placeholder:"ENDPOINT" sep:"none" group:"deprecated" help:"Deprecated: use --listen. Added to the --listen list."`
 	NotracebacksShort bool     `name:"notracebacks-deprecated" short:"n" hidden:"" help:"Deprecated -n: use --notracebacks."`
 }
@@ -96,15 +123,22 @@ func usageErrorf(format string, args ...any) *exitError {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
 }
 
-const daemonMessage = "gowsgi: daemon mode is not implemented yet; run in the foreground with -n (e.g. gowsgi -n web --wsgi foo.application)"
-
 // invocation is a parsed command line.
 type invocation struct {
-	global globalOptions
-	web    webOptions
-	umask  int      // -1 when --umask was not given
-	notes  []string // deprecation notes, one line each, for stderr
+	command string // cmdWeb, cmdCheck, cmdStop or cmdStatus
+	global  globalOptions
+	web     webOptions
+	umask   int      // -1 when --umask was not given
+	notes   []string // deprecation notes, one line each, for stderr
+
+	// Set by config: the web options that are about the process, not the site.
+	grace         time.Duration
+	readyFile     string // absolute; "" for none
+	shutdownAfter time.Duration
 }
+
+// daemon says whether this invocation runs a server in the background.
+func (inv *invocation) daemon() bool { return inv.command == cmdWeb && !inv.global.Nodaemon }
 
 // kongExit is what kong's Exit panics with, so that --help and --version end
 // the parse instead of the process.
@@ -130,23 +164,63 @@ func parseArgs(args []string, stdout io.Writer) (inv *invocation, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := globalParser.Parse(args); err != nil {
+	kctx, err := globalParser.Parse(args)
+	if err != nil {
 		return nil, translateKongError(err, "gowsgi", "gowsgi --help")
 	}
-	webParser, err := newWebParser(&inv.web, stdout)
-	if err != nil {
-		return nil, err
+	inv.command, _, _ = strings.Cut(kctx.Command(), " ")
+	pidfileGiven := false
+	for _, p := range kctx.Path {
+		pidfileGiven = pidfileGiven || (p.Flag != nil && p.Flag.Name == "pidfile")
 	}
-	webArgs := expandWatchPoll(inv.global.Web.Args, flagsTakingValues(webParser))
-	if _, err := webParser.Parse(webArgs); err != nil {
-		return nil, translateKongError(err, "gowsgi web", "gowsgi web --help")
+	if inv.command == cmdWeb || inv.command == cmdCheck {
+		webParser, err := newWebParser(&inv.web, stdout)
+		if err != nil {
+			return nil, err
+		}
+		passed := inv.global.Web.Args
+		if inv.command == cmdCheck {
+			passed = inv.global.Check.Args
+		}
+		webArgs := expandWatchPoll(passed, flagsTakingValues(webParser))
+		if _, err := webParser.Parse(webArgs); err != nil {
+			return nil, translateKongError(err, "gowsgi "+inv.command, "gowsgi web --help")
+		}
 	}
 
-	if !inv.global.Nodaemon {
-		if inv.web.NotracebacksShort {
-			return nil, usageErrorf(`gowsgi: -n must come before "web" (after it, -n means --notracebacks); e.g. gowsgi -n web --wsgi foo.application`)
+	switch {
+	case inv.command == cmdStop || inv.command == cmdStatus:
+		if !pidfileGiven {
+			inv.global.Pidfile = defaultPidfile
 		}
-		return nil, &exitError{code: 2, msg: daemonMessage}
+		if inv.global.Pidfile == "" {
+			return nil, usageErrorf("gowsgi %s: --pidfile is empty; %s finds the server by its pidfile", inv.command, inv.command)
+		}
+	case inv.daemon():
+		if inv.web.NotracebacksShort {
+			return nil, usageErrorf(`gowsgi: -n must come before "web" to run in the foreground (after it, -n means --notracebacks: write that if you meant it); e.g. gowsgi -n web --wsgi foo.application`)
+		}
+		// twistd's daemon defaults, with gowsgi's names.
+		switch inv.global.Logfile {
+		case "":
+			inv.global.Logfile = defaultDaemonLog
+		case "-":
+			return nil, usageErrorf("gowsgi: %s (-l -); give a file, or run in the foreground with -n", daemonNoStdoutReason)
+		}
+		if inv.web.Logfile == "-" {
+			return nil, usageErrorf("gowsgi web: %s (web -l -); give a file, or run in the foreground with -n", daemonNoStdoutReason)
+		}
+		if !pidfileGiven {
+			inv.global.Pidfile = defaultPidfile
+		}
+		if inv.global.Umask == "" {
+			inv.umask = defaultDaemonUmask
+		}
+		for _, l := range append(append([]string{}, inv.web.Listen...), inv.web.Port...) {
+			if strings.HasPrefix(l, "systemd:") {
+				return nil, usageErrorf("gowsgi: --listen %s: sockets from systemd need -n (a systemd service runs in the foreground); see docs/systemd.md", l)
+			}
+		}
 	}
 	if inv.global.Umask != "" {
 		u, err := config.ParseOctal(inv.global.Umask)
@@ -189,7 +263,7 @@ func kongOptions(stdout io.Writer, name, usage, description, examples string) []
 	}
 }
 
-const globalDescription = `Run a Python WSGI application in the foreground while you work on it, the way "twistd -n web --wsgi" does, as one binary: a pool of worker threads in real Python processes, reload on save without dropping requests, and a request log you can read.
+const globalDescription = `Run a Python WSGI application in the foreground while you work on it, the way "twistd -n web --wsgi" does (or, without -n, as a daemon), as one binary: a pool of worker threads in real Python processes, reload on save without dropping requests, and a request log you can read.
 
 Options before "web" are twistd's global options; the web command's options come after it. Some letters mean different things on each side, as in twistd: -n is --nodaemon before "web" and the deprecated --notracebacks after it; -l is the server log before and the access log after.`
 
@@ -204,9 +278,20 @@ Examples:
   gowsgi -n -l server.log web --wsgi app:app --listen tcp:0 --no-reload --access-log combined
       CI: a free port, no reload, logs for machines.
 
+  gowsgi web --wsgi app:app --listen tcp:0 --ready-file url.txt && curl "$(cat url.txt)/"
+  gowsgi stop
+      A daemon: gowsgi returns once it serves (gowsgi.pid, gowsgi.log).
+
+  gowsgi check --wsgi app:app
+      CI: does the app import? 0 if so, 1 and the traceback if not.
+
+Signals: SIGTERM or SIGINT stop gracefully (another one more than a second
+later forces the exit), SIGHUP reloads, SIGUSR1 reopens the log files.
+
 Exit status:
   0 clean shutdown, 1 the app failed to import or a runtime error,
-  2 a usage error, 130 forced exit (a second Ctrl+C).
+  2 a usage error, 130 forced exit (a second Ctrl+C);
+  gowsgi status: 0 running, 3 not running.
 `
 
 const webDescription = `Serve Python WSGI applications (PEP 3333) and static files over HTTP. Go speaks HTTP; Python worker processes run each application, each on a pool of threads. Several apps and directories can share one site, each mounted at its own URL path, from flags or from a Crossbar.io config file. The server reloads an app when its sources change: the new code starts, then takes over, and no request fails. When it does not import, the error page shows the traceback until the next save fixes it.`
@@ -221,6 +306,7 @@ Endpoints (--listen), as in twistd:
   ssl:8443                          HTTPS (and HTTP/2) with a self-signed localhost certificate
   ssl:443:privateKey=key.pem:certKey=cert.pem   HTTPS with your certificate
   unix:/tmp/app.sock:mode=0660      a unix socket, e.g. behind nginx
+  systemd:0                         the first socket systemd passed (socket activation; with -n)
 
 Examples:
   gowsgi -n web --wsgi hello.app
@@ -241,19 +327,22 @@ Examples:
   gowsgi -n web --wsgi app:app --listen tcp:0 --no-reload --access-log json -l access.log
       CI: a free port, no reload, JSON access lines in access.log.
 
+  gowsgi -n web --wsgi app:app --listen tcp:0 --ready-file url.txt --shutdown-after 10m
+      CI: url.txt holds http://127.0.0.1:PORT once serving; stop after 10 minutes at most.
+
 Exit status:
   0 clean shutdown, 1 the app failed to import or a runtime error,
   2 a usage error, 130 forced exit (a second Ctrl+C).
 `
 
 func newGlobalParser(g *globalOptions, stdout io.Writer) (*kong.Kong, error) {
-	opts := kongOptions(stdout, "gowsgi", "gowsgi [global options] web [web options]", globalDescription, globalExamples)
+	opts := kongOptions(stdout, "gowsgi", "gowsgi [global options] web [web options]\n       gowsgi [global options] check [web options]\n       gowsgi [global options] stop|status", globalDescription, globalExamples)
 	opts = append(opts, kong.Vars{"version": "gowsgi " + version})
 	return kong.New(g, opts...)
 }
 
 func newWebParser(w *webOptions, stdout io.Writer) (*kong.Kong, error) {
-	opts := kongOptions(stdout, "gowsgi web", "gowsgi -n [global options] web --wsgi FQPN [web options]", webDescription, webExamples)
+	opts := kongOptions(stdout, "gowsgi web", "gowsgi -n [global options] web --wsgi FQPN [web options]\n       gowsgi [global options] check --wsgi FQPN [web options]", webDescription, webExamples)
 	opts = append(opts, kong.ExplicitGroups([]kong.Group{
 		{Key: "app", Title: "Application:"},
 		{Key: "static", Title: "Static files:"},
@@ -263,6 +352,7 @@ func newWebParser(w *webOptions, stdout io.Writer) (*kong.Kong, error) {
 		{Key: "errors", Title: "Responses:"},
 		{Key: "log", Title: "Logging:"},
 		{Key: "reload", Title: "Reload:"},
+		{Key: "run", Title: "Running:"},
 		{Key: "deprecated", Title: "Deprecated twistd options:", Description: "-n after web means --notracebacks, as in twistd (before web it is --nodaemon)."},
 	}))
 	return kong.New(w, opts...)
@@ -393,7 +483,11 @@ func translateKongError(err error, prefix, helpHint string) error {
 	}
 	if rest, ok := strings.CutPrefix(msg, "unexpected argument "); ok {
 		if prefix == "gowsgi" {
-			return usageErrorf(`gowsgi: unknown command %q; the command is "web", e.g. gowsgi -n web --wsgi foo.application`, rest)
+			word, suggestion, _ := strings.Cut(rest, ", did you mean ")
+			if suggestion != "" {
+				suggestion = " (did you mean " + strings.Trim(strings.TrimSuffix(suggestion, "?"), `\"`) + "?)"
+			}
+			return usageErrorf(`gowsgi: unknown command %q%s; the commands are web, check, stop and status, e.g. gowsgi -n web --wsgi foo.application`, word, suggestion)
 		}
 		return usageErrorf("gowsgi web: unexpected argument %q; web takes only options, e.g. --wsgi foo.application%s", rest, see)
 	}
@@ -559,10 +653,21 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 	}
 	site.Reload.Include = w.WatchInclude
 	site.Reload.Exclude = w.WatchExclude
-	// The logs gowsgi writes itself must not trigger a reload: a log line
-	// would reload the app, which logs another line, ... (The pidfile is
-	// written before the watcher starts and removed after it stops.)
-	for _, own := range []string{inv.global.Logfile, w.Logfile} {
+	if inv.grace, err = config.ParseDuration(w.Grace); err != nil || inv.grace <= 0 {
+		return fail("--grace must be a positive duration like 10s or 1m (got %q)", w.Grace)
+	}
+	if w.ShutdownAfter != "" {
+		if inv.shutdownAfter, err = config.ParseDuration(w.ShutdownAfter); err != nil || inv.shutdownAfter <= 0 {
+			return fail("--shutdown-after must be a positive duration like 30s or 5m (got %q)", w.ShutdownAfter)
+		}
+	}
+	if w.ReadyFile != "" {
+		inv.readyFile = abs(w.ReadyFile)
+	}
+	// The files gowsgi writes itself must not trigger a reload: a log line
+	// would reload the app, which logs another line, ... (Their temporary
+	// twins, ".NAME.*.tmp", are excluded as *.tmp already.)
+	for _, own := range []string{inv.global.Logfile, w.Logfile, inv.global.Pidfile, w.ReadyFile} {
 		if own == "" || own == "-" {
 			continue
 		}
@@ -671,46 +776,13 @@ func (inv *invocation) mounts(abs func(string) string, pool config.Pool) ([]conf
 
 // openLogs makes the logger from -l (server log, before web), web -l (access
 // log) and --color/--access-log. Files are opened for appending and are never
-// coloured. The returned close function closes the files.
+// coloured. The returned close function closes the files. (logs.go)
 func (inv *invocation) openLogs(stdout *os.File) (*logging.Logger, func(), error) {
-	var files []*os.File
-	closeAll := func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}
-	open := func(flag, path string) (*os.File, bool, error) {
-		if path == "" || path == "-" {
-			return stdout, true, nil
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
-			return nil, false, &exitError{code: 1, msg: fmt.Sprintf("gowsgi: %s: %v", flag, err)}
-		}
-		files = append(files, f)
-		return f, false, nil
-	}
-
-	out, outIsStdout, err := open("-l", inv.global.Logfile)
+	ls, err := inv.openLogSet(stdout, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := logging.Options{
-		Out:          out,
-		OutColor:     outIsStdout && logging.UseColor(inv.web.Color, stdout),
-		Terminal:     outIsStdout && logging.IsTerminal(stdout),
-		AccessFormat: inv.web.AccessLog,
-	}
-	if inv.web.Logfile != "" {
-		access, accessIsStdout, err := open("web -l", inv.web.Logfile)
-		if err != nil {
-			closeAll()
-			return nil, nil, err
-		}
-		opts.Access = access
-		opts.AccessColor = accessIsStdout && opts.OutColor
-	}
-	return logging.New(opts), closeAll, nil
+	return ls.log, ls.close, nil
 }
 
 // engineFinders are the engines' constructors; main passes the real ones,
@@ -755,30 +827,4 @@ func chooseEngine(name, python string, find engineFinders) (eng engine.Engine, n
 
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
-}
-
-// writePidfile writes the process id to path, refusing when another live
-// process holds it (as twistd's checkPID does) and replacing a stale one. The
-// returned function removes the file.
-func writePidfile(path string) (remove func(), err error) {
-	if data, err := os.ReadFile(path); err == nil {
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 && pid != os.Getpid() && processAlive(pid) {
-			return nil, &exitError{code: 1, msg: fmt.Sprintf("gowsgi: another server is running (PID %d, from %s); stop it or remove the file", pid, path)}
-		}
-	}
-	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-		return nil, &exitError{code: 1, msg: fmt.Sprintf("gowsgi: --pidfile: %v", err)}
-	}
-	return func() { os.Remove(path) }, nil
-}
-
-// processAlive reports whether a process with this id exists (EPERM: it
-// does, owned by someone else).
-func processAlive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	err = p.Signal(syscall.Signal(0))
-	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -7,7 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +109,7 @@ func TestOwnFilesDoNotTriggerReload(t *testing.T) {
 	dir := t.TempDir()
 	_, cfg := cliMustConfigure(t, dir, "-n", "-l", "logs/server.log", "--pidfile", "gowsgi.pid", "web", "--wsgi", "a.b",
 		"-l", filepath.Join(dir, "access.log"), "--watch-exclude", "*.bak")
-	want := []string{"*.bak", "logs/server.log", "access.log"}
+	want := []string{"*.bak", "logs/server.log", "access.log", "gowsgi.pid"}
 	if !reflect.DeepEqual(cfg.Reload.Exclude, want) {
 		t.Errorf("exclude %q, want %q", cfg.Reload.Exclude, want)
 	}
@@ -278,26 +278,114 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-func TestDaemonModeRefused(t *testing.T) {
-	for _, args := range [][]string{
-		{"web", "--wsgi", "foo.application"},
-		{"-l", "x.log", "web", "--wsgi", "foo.application"},
-	} {
-		_, err := parseArgs(args, &bytes.Buffer{})
-		var ee *exitError
-		if !errors.As(err, &ee) || ee.code != 2 || ee.msg != daemonMessage {
-			t.Errorf("%q: got %v", args, err)
-		}
+// TestDaemonDefaults: without -n, web is a daemon with twistd's defaults
+// (under gowsgi's names), and what a daemon cannot do is refused.
+func TestDaemonDefaults(t *testing.T) {
+	inv, err := parseArgs([]string{"web", "--wsgi", "foo.application"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if daemonMessage != "gowsgi: daemon mode is not implemented yet; run in the foreground with -n (e.g. gowsgi -n web --wsgi foo.application)" {
-		t.Errorf("daemon message changed: %s", daemonMessage)
+	if !inv.daemon() || inv.global.Logfile != "gowsgi.log" || inv.global.Pidfile != "gowsgi.pid" || inv.umask != 0o077 {
+		t.Errorf("daemon defaults: daemon %v, logfile %q, pidfile %q, umask %o", inv.daemon(), inv.global.Logfile, inv.global.Pidfile, inv.umask)
+	}
+	// What is given wins; an empty --pidfile writes none.
+	inv, err = parseArgs([]string{"-l", "srv.log", "--pidfile", "", "--umask", "022", "web", "--wsgi", "foo.application"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.global.Logfile != "srv.log" || inv.global.Pidfile != "" || inv.umask != 0o022 {
+		t.Errorf("given: logfile %q, pidfile %q, umask %o", inv.global.Logfile, inv.global.Pidfile, inv.umask)
+	}
+	// The foreground keeps its own defaults: stdout, no pidfile, the umask inherited.
+	inv, err = parseArgs([]string{"-n", "web", "--wsgi", "foo.application"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.daemon() || inv.global.Logfile != "" || inv.global.Pidfile != "" || inv.umask != -1 {
+		t.Errorf("foreground: daemon %v, logfile %q, pidfile %q, umask %d", inv.daemon(), inv.global.Logfile, inv.global.Pidfile, inv.umask)
 	}
 
-	// -n after web means --notracebacks there; say so rather than "daemon".
-	_, err := parseArgs([]string{"web", "--wsgi", "foo.application", "-n"}, &bytes.Buffer{})
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, `-n must come before "web"`) {
-		t.Errorf("web -n without global -n: got %v", err)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-l", "-", "web", "--wsgi", "foo.application"}, "gowsgi: a daemon cannot log to stdout (-l -)"},
+		{[]string{"web", "--wsgi", "foo.application", "-l", "-"}, "gowsgi web: a daemon cannot log to stdout (web -l -)"},
+		{[]string{"web", "--wsgi", "foo.application", "--listen", "systemd:0"}, "sockets from systemd need -n"},
+		// -n after web means --notracebacks there; say so rather than start a daemon.
+		{[]string{"web", "--wsgi", "foo.application", "-n"}, `-n must come before "web"`},
+	} {
+		_, err := parseArgs(c.args, &bytes.Buffer{})
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, c.want) {
+			t.Errorf("%q: got %v, want exit 2 with %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestCommands: check takes web's options; stop and status take global
+// options on either side and default to gowsgi.pid.
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	inv, cfg := cliMustConfigure(t, dir, "-d", dir, "check", "--wsgi", "a.b", "--threads", "3", "-n")
+	if inv.command != cmdCheck || inv.daemon() || cfg.WSGIMounts()[0].WSGI.Pool.Threads != 3 || cfg.Transports[0].Tracebacks != "hide" {
+		t.Errorf("check: command %q, daemon %v, %+v", inv.command, inv.daemon(), cfg.WSGIMounts()[0].WSGI)
+	}
+	for _, c := range []struct {
+		args          []string
+		command, file string
+		timeout       string
+	}{
+		{[]string{"stop"}, cmdStop, "gowsgi.pid", "30s"},
+		{[]string{"status"}, cmdStatus, "gowsgi.pid", "30s"},
+		{[]string{"-d", "site", "--pidfile", "run/x.pid", "stop", "--timeout", "5s"}, cmdStop, "site/run/x.pid", "5s"},
+		{[]string{"status", "--pidfile", "/run/x.pid", "-d", "site"}, cmdStatus, "/run/x.pid", "30s"},
+	} {
+		inv, err := parseArgs(c.args, &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("%q: %v", c.args, err)
+			continue
+		}
+		if inv.command != c.command || inv.pidfilePath() != c.file || inv.global.Stop.Timeout != c.timeout {
+			t.Errorf("%q: command %q, pidfile %q, timeout %q", c.args, inv.command, inv.pidfilePath(), inv.global.Stop.Timeout)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--pidfile", "", "status"}, "gowsgi status: --pidfile is empty"},
+		{[]string{"stop", "--wsgi", "a.b"}, "gowsgi: --wsgi is a web option"},
+		{[]string{"check", "--threads", "0", "--wsgi", "a.b"}, "--threads"},
+		{[]string{"check", "--no-such"}, "gowsgi check: unknown flag --no-such"},
+	} {
+		_, _, err := cliParseAndConfigure(dir, c.args...)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, c.want) {
+			t.Errorf("%q: got %v, want exit 2 with %q", c.args, err, c.want)
+		}
+	}
+}
+
+func TestRunOptions(t *testing.T) {
+	dir := t.TempDir()
+	inv, _ := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "a.b")
+	if inv.grace != 10*time.Second || inv.readyFile != "" || inv.shutdownAfter != 0 {
+		t.Errorf("defaults: grace %s, ready file %q, shutdown after %s", inv.grace, inv.readyFile, inv.shutdownAfter)
+	}
+	inv, cfg := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "a.b", "--grace", "2.5", "--ready-file", "out/ready", "--shutdown-after", "1m")
+	if inv.grace != 2500*time.Millisecond || inv.readyFile != filepath.Join(dir, "out/ready") || inv.shutdownAfter != time.Minute {
+		t.Errorf("given: grace %s, ready file %q, shutdown after %s", inv.grace, inv.readyFile, inv.shutdownAfter)
+	}
+	if !slices.Contains(cfg.Reload.Exclude, "out/ready") {
+		t.Errorf("the ready file is not excluded from reload: %q", cfg.Reload.Exclude)
+	}
+	for _, args := range [][]string{{"--grace", "0"}, {"--grace", "soon"}, {"--shutdown-after", "0"}, {"--shutdown-after", "-1s"}} {
+		_, _, err := cliParseAndConfigure(dir, append([]string{"-n", "web", "--wsgi", "a.b"}, args...)...)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, args[0]) {
+			t.Errorf("%q: got %v", args, err)
+		}
 	}
 }
 
@@ -423,39 +511,6 @@ func TestOpenLogs(t *testing.T) {
 	if _, _, err := bad.openLogs(stdout); err == nil || !strings.HasPrefix(err.Error(), "gowsgi: -l: ") {
 		t.Errorf("unwritable log file: %v", err)
 	}
-}
-
-func TestPidfile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "twistd.pid")
-	remove, err := writePidfile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if data, _ := os.ReadFile(path); strings.TrimSpace(string(data)) != strconv.Itoa(os.Getpid()) {
-		t.Errorf("pidfile holds %q", data)
-	}
-	remove()
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Errorf("pidfile not removed: %v", err)
-	}
-
-	// A live process holds it: refuse.
-	os.WriteFile(path, []byte(strconv.Itoa(os.Getppid())), 0o644)
-	if _, err := writePidfile(path); err == nil || !strings.Contains(err.Error(), "another server is running") {
-		t.Errorf("live pid: %v", err)
-	}
-
-	// A process that has exited: replace it.
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Skip("no `true` command:", err)
-	}
-	os.WriteFile(path, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
-	remove, err = writePidfile(path)
-	if err != nil {
-		t.Fatalf("stale pid: %v", err)
-	}
-	remove()
 }
 
 func cliAccessEntry() logging.Entry {

@@ -23,7 +23,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"web", "--wsgi", "pure.application"}, "daemon mode"},
+		{[]string{"-l", "-", "web", "--wsgi", "pure.application"}, "a daemon cannot log to stdout"},
 		{[]string{"-n", "web", "--wsgi", "pure.application", "--threads", "0"}, "--threads"},
 		{[]string{"-n", "web", "--wsgi", "pure.application", "--no-such-flag"}, "--no-such-flag"},
 		{[]string{"-n", "web", "--wsgi", "pure.application", "--listen", "tcp:99999"}, "99999"},

@@ -185,8 +185,15 @@ func launch(t *testing.T, dir string, env []string, args ...string) *server {
 // launchRaw starts gowsgi with exactly args, without waiting for it to listen.
 func launchRaw(t *testing.T, dir string, env []string, args ...string) *server {
 	t.Helper()
+	return launchCmd(t, gowsgi(dir, env, args...))
+}
+
+// launchCmd starts cmd, a gowsgi (or a wrapper that execs one), without
+// waiting for it to listen.
+func launchCmd(t *testing.T, cmd *exec.Cmd) *server {
+	t.Helper()
 	s := &server{t: t, out: newLogBuffer(), done: make(chan struct{})}
-	s.cmd = gowsgi(dir, env, args...)
+	s.cmd = cmd
 	s.cmd.Stdout = s.out
 	s.cmd.Stderr = s.out
 	if err := s.cmd.Start(); err != nil {

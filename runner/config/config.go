@@ -40,8 +40,8 @@ type Transport struct {
 // Listener is one address to listen on, parsed from a twistd strport or a
 // Crossbar endpoint.
 type Listener struct {
-	Network string // "tcp" or "unix"
-	Address string // "127.0.0.1:8080", or a socket path
+	Network string // "tcp", "unix", or "systemd": a socket systemd passed
+	Address string // "127.0.0.1:8080", a socket path, or the systemd socket's index ("0": fd 3)
 	Mode    uint32 // unix socket file mode; 0 = leave as created
 	Spec    string // the text the user gave, for messages
 	TLS     *TLS   // nil: plain HTTP

@@ -24,6 +24,8 @@ var endpointParams = map[string][]string{
 	"tcp6": {"port", "interface", "backlog"},
 	"unix": {"address", "mode", "backlog", "lockfile"},
 	"ssl":  {"port", "privateKey", "certKey", "interface", "backlog", "extraCertChain", "sslmethod", "dhParameters"},
+	// Twisted's order; a bare number is the index (systemd:0), see below.
+	"systemd": {"domain", "index"},
 }
 
 const endpointExamples = "e.g. tcp:8080, tcp:8080:interface=0.0.0.0, tcp6:8080, ssl:8443 or unix:/tmp/app.sock"
@@ -35,6 +37,7 @@ const endpointExamples = "e.g. tcp:8080, tcp:8080:interface=0.0.0.0, tcp6:8080, 
 //	unix:PATH[:mode=0660]                   (also unix:address=PATH)
 //	ssl:PORT[:privateKey=KEY.pem][:certKey=CERT.pem][:interface=ADDR]
 //	                                        (no key: a self-signed localhost certificate)
+//	systemd:INDEX[:domain=INET]             (a socket systemd passed: 0 is fd 3)
 //	8080                                    (shorthand for tcp:8080)
 //
 // A backslash escapes the next character, so an IPv6 interface is written
@@ -67,8 +70,8 @@ func ParseEndpoint(spec string) (Listener, error) {
 	}
 
 	switch typ {
-	case "tcp", "tcp6", "unix", "ssl":
-	case "systemd", "haproxy":
+	case "tcp", "tcp6", "unix", "ssl", "systemd":
+	case "haproxy":
 		return fail("%s: endpoints are not supported; use tcp:PORT or unix:PATH", typ)
 	default:
 		if host, port, err := net.SplitHostPort(spec); err == nil && isDigits(port) && looksLikeHost(host) {
@@ -104,6 +107,27 @@ func ParseEndpoint(spec string) (Listener, error) {
 	}
 
 	e := Listener{Spec: spec}
+	if typ == "systemd" {
+		// Twisted writes systemd:domain=INET:index=0; gowsgi also takes the
+		// index alone, systemd:0, and a bare domain positionally.
+		if d, ok := values["domain"]; ok && (d == "" || isDigits(d)) && values["index"] == "" {
+			values["index"] = d
+			delete(values, "domain")
+		}
+		if d, ok := values["domain"]; ok && !slices.Contains([]string{"INET", "INET6", "UNIX"}, d) {
+			return fail("domain %q is not INET, INET6 or UNIX (and gowsgi takes the socket as it is anyway)", d)
+		}
+		index, ok := values["index"]
+		if !ok || !isDigits(index) || len(index) > 4 {
+			return fail("want the index of a socket systemd passed, e.g. systemd:0 (fd 3) or systemd:domain=INET:index=0")
+		}
+		e.Network = "systemd"
+		e.Address = strings.TrimLeft(index, "0")
+		if e.Address == "" {
+			e.Address = "0"
+		}
+		return e, nil
+	}
 	if typ == "unix" {
 		e.Network = "unix"
 		e.Address = values["address"]

@@ -32,6 +32,11 @@ func TestParseEndpoint(t *testing.T) {
 		{"ssl:443:privateKey=server.pem", Listener{Network: "tcp", Address: "127.0.0.1:443", TLS: &TLS{Key: "server.pem", Cert: "server.pem"}}},
 		{"ssl:port=443:privateKey=k.pem:certKey=c.pem:interface=0.0.0.0:extraCertChain=chain.pem", Listener{Network: "tcp", Address: "0.0.0.0:443",
 			TLS: &TLS{Key: "k.pem", Cert: "c.pem", Chain: []string{"chain.pem"}}}},
+		{"systemd:0", Listener{Network: "systemd", Address: "0"}},
+		{"systemd:02", Listener{Network: "systemd", Address: "2"}},
+		{"systemd:domain=INET:index=0", Listener{Network: "systemd", Address: "0"}},
+		{"systemd:INET6:1", Listener{Network: "systemd", Address: "1"}},
+		{"systemd:index=3:domain=UNIX", Listener{Network: "systemd", Address: "3"}},
 	}
 	for _, c := range cases {
 		got, err := ParseEndpoint(c.spec)
@@ -71,7 +76,13 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"unix:/tmp/x.sock:0660:5:1:extra", "too many values"},
 		{`tcp:8080\`, `lone "\"`},
 		{"", "empty endpoint"},
-		{"systemd:domain=INET:index=0", "not supported"},
+		{"systemd:", "want the index of a socket systemd passed, e.g. systemd:0"},
+		{"systemd:domain=INET", "want the index"},
+		{"systemd:x", `domain "x" is not INET, INET6 or UNIX`},
+		{"systemd:0:1", `domain "0" is not INET`},
+		{"systemd:index=-1", "want the index"},
+		{"systemd:0:name=web", `unknown option "name" for systemd`},
+		{"haproxy:tcp:80", "not supported"},
 	}
 	for _, c := range cases {
 		_, err := ParseEndpoint(c.spec)
@@ -103,6 +114,7 @@ func TestLoopback(t *testing.T) {
 		`tcp6:8080:interface=\:\:`:       false,
 		"tcp:8080:interface=192.168.1.1": false,
 		"tcp:8080:interface=example.com": false,
+		"systemd:0":                      false, // a socket made elsewhere: assume the network can reach it
 	}
 	for spec, want := range cases {
 		e, err := ParseEndpoint(spec)

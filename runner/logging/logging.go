@@ -119,11 +119,31 @@ func sameWriter(a, b io.Writer) bool {
 	return a == b
 }
 
-func (l *Logger) write(w io.Writer, b []byte) {
+// write writes b to the access log or the server log. The writer is read
+// under the lock: Reopen may swap it at any moment.
+func (l *Logger) write(access bool, b []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	w := l.out
+	if access {
+		w = l.access
+	}
 	// A log that cannot be written must not take the server down.
 	_, _ = w.Write(b)
+}
+
+// Reopen swaps the writers, for log rotation (SIGUSR1): lines written after
+// it returns go to out and access. The layout stays as New made it: when
+// access lines shared the server log's stream, they go to out, and access
+// is ignored; colours are not decided again (files are never coloured).
+func (l *Logger) Reopen(out, access io.Writer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.out = out
+	if l.accessIsOut || access == nil {
+		access = out
+	}
+	l.access = access
 }
 
 // Infof writes a plain "gowsgi: ..." line to the server log.
@@ -161,7 +181,7 @@ func (l *Logger) message(level string, style styler, format string, args []any) 
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 // Eventf writes a server message that says when it happened ("03:04:05
@@ -179,7 +199,7 @@ func (l *Logger) Block(title, text string) {
 	b.WriteString(l.outPal.boldRed.Sprint(cleanTerminal(title)))
 	b.WriteByte('\n')
 	writeIndented(&b, l.outPal, text)
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 // writeIndented writes text line by line, indented and red.
@@ -212,7 +232,7 @@ func (l *Logger) Worker(tag, line string) {
 		b.WriteString(strings.TrimRight(part, "\r"))
 		b.WriteByte('\n')
 	}
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 // Entry is one finished request.
@@ -261,11 +281,11 @@ func (l *Logger) Access(e Entry) {
 			// One stream: keep the line and its traceback in one Write.
 			b.Write(tb.Bytes())
 		} else {
-			l.write(l.out, tb.Bytes())
+			l.write(false, tb.Bytes())
 		}
 	}
 	if b.Len() > 0 {
-		l.write(l.access, b.Bytes())
+		l.write(true, b.Bytes())
 	}
 }
 
@@ -471,13 +491,14 @@ func (l *Logger) Banner(bn Banner) {
 		row(label, m)
 	}
 	row("reload", bn.Reload)
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 // Listening writes the lines that say gowsgi serves, after the apps
 // imported: what the apps' workers added (notes), "  listening on URL", one
-// a line, and on a terminal how to stop.
-func (l *Logger) Listening(notes, urls []string) {
+// a line, and how to stop: stop when given (a daemon: "gowsgi stop"), else
+// on a terminal "Press Ctrl+C to stop".
+func (l *Logger) Listening(notes, urls []string, stop string) {
 	p := l.outPal
 	var b bytes.Buffer
 	for _, n := range notes {
@@ -492,10 +513,13 @@ func (l *Logger) Listening(notes, urls []string) {
 		}
 		b.WriteByte('\n')
 	}
-	if l.terminal {
+	switch {
+	case stop != "":
+		b.WriteString("  " + p.dim.Sprint(stop) + "\n")
+	case l.terminal:
 		b.WriteString("  " + p.dim.Sprint("Press Ctrl+C to stop") + "\n")
 	}
-	l.write(l.out, b.Bytes())
+	l.write(false, b.Bytes())
 }
 
 func plural(n int, one, many string) string {

@@ -291,7 +291,7 @@ func TestBanner(t *testing.T) {
 	var out bytes.Buffer
 	lg := New(Options{Out: &out, Terminal: true})
 	lg.Banner(b)
-	lg.Listening(nil, urls)
+	lg.Listening(nil, urls, "")
 	want := `gowsgi 0.1.0 serving foo.application
   engine   cpython — CPython 3.11.2 (/usr/bin/python3)
   workers  1 × 20 threads
@@ -309,7 +309,7 @@ func TestBanner(t *testing.T) {
 	b.Version = ""
 	lg = New(Options{Out: &out, Version: "0.1.0", Terminal: true})
 	lg.Banner(b)
-	lg.Listening(nil, urls)
+	lg.Listening(nil, urls, "")
 	if out.String() != want {
 		t.Fatalf("Options.Version not used: got\n%s", out.String())
 	}
@@ -317,7 +317,7 @@ func TestBanner(t *testing.T) {
 	out.Reset()
 	lg = New(Options{Out: &out, OutColor: true, Version: "0.1.0", Terminal: true})
 	lg.Banner(b)
-	lg.Listening(nil, urls)
+	lg.Listening(nil, urls, "")
 	if !strings.Contains(out.String(), "\x1b[1;4mhttp://127.0.0.1:8080/\x1b[") {
 		t.Errorf("URL not bold and underlined: %q", out.String())
 	}
@@ -445,7 +445,7 @@ func TestConcurrentLinesStayWhole(t *testing.T) {
 // terminal, not for a log file or CI.
 func TestListeningHintOnlyOnATerminal(t *testing.T) {
 	var out bytes.Buffer
-	New(Options{Out: &out}).Listening(nil, []string{"http://127.0.0.1:8080/ (loopback only)"})
+	New(Options{Out: &out}).Listening(nil, []string{"http://127.0.0.1:8080/ (loopback only)"}, "")
 	if got, want := out.String(), "  listening on http://127.0.0.1:8080/ (loopback only)\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -458,4 +458,77 @@ func TestEventfHasTheTime(t *testing.T) {
 	if got, want := out.String(), "gowsgi: 03:04:05 reloaded (app.py changed) in 42 ms\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+func TestListeningStopHint(t *testing.T) {
+	var out bytes.Buffer
+	New(Options{Out: &out, Terminal: true}).Listening(nil, []string{"http://127.0.0.1:8080/"}, "Stop it with: gowsgi stop")
+	if !strings.HasSuffix(out.String(), "  listening on http://127.0.0.1:8080/\n  Stop it with: gowsgi stop\n") || strings.Contains(out.String(), "Ctrl+C") {
+		t.Errorf("banner with a stop hint:\n%s", out.String())
+	}
+}
+
+// TestReopen: after Reopen every kind of line goes to the new writers, none
+// to the old; lines written while it swaps stay whole (run with -race).
+func TestReopen(t *testing.T) {
+	t.Run("separate access log", func(t *testing.T) {
+		var out1, acc1, out2, acc2 bytes.Buffer
+		l := New(Options{Out: &out1, Access: &acc1, AccessFormat: FormatCombined, Now: fixedNow})
+		l.Infof("before")
+		l.Access(sampleEntry())
+		l.Reopen(&out2, &acc2)
+		l.Infof("after")
+		l.Worker("worker 1", "printed")
+		l.Block("title", "text")
+		e := sampleEntry()
+		e.URI = "/after"
+		l.Access(e)
+		if out1.String() != "gowsgi: before\n" || !strings.Contains(acc1.String(), "/hello") || strings.Contains(acc1.String(), "/after") {
+			t.Errorf("old writers got lines after Reopen: %q / %q", out1.String(), acc1.String())
+		}
+		if out2.String() != "gowsgi: after\n[worker 1] printed\ngowsgi: title\n    text\n" || !strings.Contains(acc2.String(), `"GET /after HTTP/1.1"`) {
+			t.Errorf("new writers: %q / %q", out2.String(), acc2.String())
+		}
+	})
+	t.Run("shared stream", func(t *testing.T) {
+		var out1, out2, stray bytes.Buffer
+		l := New(Options{Out: &out1, Now: fixedNow})
+		l.Reopen(&out2, &stray) // access lines shared the server log: they still do
+		l.Access(sampleEntry())
+		l.Infof("after")
+		if out1.Len() != 0 || stray.Len() != 0 || out2.String() != "12:03:04  GET  /hello?x=1  200  13 B  1.2ms\ngowsgi: after\n" {
+			t.Errorf("old %q, stray %q, new %q", out1.String(), stray.String(), out2.String())
+		}
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		recs := []*recorder{{}, {}, {}}
+		l := New(Options{Out: recs[0], Now: fixedNow})
+		var wg sync.WaitGroup
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 200; i++ {
+					l.Access(sampleEntry())
+					l.Infof("line %d", i)
+				}
+			}()
+		}
+		for _, r := range recs[1:] {
+			l.Reopen(r, nil)
+		}
+		wg.Wait()
+		total := 0
+		for _, r := range recs {
+			for _, w := range r.writes {
+				if !strings.HasSuffix(w, "\n") || strings.Count(w, "\n") != 1 {
+					t.Fatalf("write not one whole line: %q", w)
+				}
+			}
+			total += len(r.writes)
+		}
+		if total != 8*200*2 {
+			t.Errorf("%d lines written, want %d", total, 8*200*2)
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/reaper"
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
 
@@ -118,6 +119,7 @@ func spawn(eng engine.Engine, id, threads int, env []string, log logSink, onExit
 		return nil, fmt.Errorf("cannot start worker %d (%s): %v", id, cmd.Path, err)
 	}
 	w.pid = cmd.Process.Pid
+	reaper.Track(w.pid) // its group dies with gowsgi, however gowsgi ends
 	w.ctrl = parentEnds[0]
 	w.ctrlR = wire.NewReader(w.ctrl)
 	w.ctrlW = wire.NewWriter(w.ctrl)
@@ -130,6 +132,7 @@ func spawn(eng engine.Engine, id, threads int, env []string, log logSink, onExit
 	go w.copyLines(errR, log, &output)
 	go func() {
 		w.exitErr = cmd.Wait()
+		reaper.EndGroup(w.pid) // what the app started goes with it, on every path
 		// Let the last lines (a crash's traceback) reach the log first, if
 		// nothing else holds the pipes.
 		drained := make(chan struct{})

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -14,13 +15,22 @@ import (
 	"github.com/gowsgi/gowsgi/runner/certs"
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/logging"
+	"github.com/gowsgi/gowsgi/runner/systemd"
 )
 
-// Listen opens the endpoint. For a unix socket it first removes a stale
+// Listen opens the endpoint; a systemd endpoint takes the socket systemd
+// passed. For a unix socket it first removes a stale
 // socket file (a socket nobody accepts on, left by a server that died), but
 // never a regular file or a live socket, and applies Mode when set. Errors
 // do not repeat the spec: callers say which --listen failed.
 func Listen(e config.Listener) (net.Listener, error) {
+	if e.Network == "systemd" {
+		index, err := strconv.Atoi(e.Address)
+		if err != nil {
+			return nil, err
+		}
+		return systemd.Listener(index)
+	}
 	unixPath := e.Network == "unix" && !strings.HasPrefix(e.Address, "@") // "@name": Linux abstract socket, no file
 	if unixPath {
 		if err := removeStaleSocket(e.Address); err != nil {

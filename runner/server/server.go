@@ -31,13 +31,32 @@ var ErrImport = errors.New("the app failed to import")
 // Version is gowsgi's version, for the banner (main sets it).
 var Version = "dev"
 
-// shutdownGrace bounds how long in-flight requests may take to finish after
-// Ctrl-C or SIGTERM.
-const shutdownGrace = 10 * time.Second
+// DefaultGrace bounds how long in-flight requests may take to finish after
+// Ctrl-C or SIGTERM, when Options.Grace does not say (--grace).
+const DefaultGrace = 10 * time.Second
+
+// Options are how RunWith runs a site, beyond what the site serves.
+type Options struct {
+	Grace time.Duration // how long requests in flight may take to finish when stopping; 0 = DefaultGrace
+	// Ready, when set, is called once every listener serves, with their
+	// base URLs ("http://127.0.0.1:8080", "unix:/run/app.sock"). An error
+	// stops the server gracefully, and RunWith returns it.
+	Ready    func(urls []string) error
+	StopHint string // the banner's last line, instead of "Press Ctrl+C to stop"
+}
 
 // Run serves site until ctx is cancelled, then shuts down gracefully. It
 // returns an error wrapping ErrImport when an app does not import at start.
 func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.Logger) error {
+	return RunWith(ctx, site, eng, lg, Options{})
+}
+
+// RunWith is Run with Options.
+func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.Logger, opts Options) error {
+	grace := opts.Grace
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
 	for _, w := range site.Warnings {
 		lg.Warnf("%s", w)
 	}
@@ -112,11 +131,11 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	if err != nil {
 		return err
 	}
-	defer apps.close(shutdownGrace)
+	defer apps.close(grace)
 
 	var servers []*http.Server
 	var fresh freshConns
-	var urls []string
+	var urls, baseURLs []string
 	serveErr := make(chan error, len(listeners))
 	for _, s := range transports {
 		t := s.t
@@ -153,6 +172,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		for i, l := range s.listeners {
 			ep := s.endpoints[i]
 			u := listenerURL(l, ep.TLS != nil)
+			baseURLs = append(baseURLs, strings.TrimSuffix(u, "/"))
 			if ep.DefaultInterface {
 				u += " (loopback only; set the endpoint's \"interface\": \"0.0.0.0\" to open it)"
 			}
@@ -160,7 +180,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 			go func() { serveErr <- srv.Serve(l) }()
 		}
 	}
-	lg.Listening(apps.notes(), urls)
+	lg.Listening(apps.notes(), urls, opts.StopHint)
 
 	var watching sync.WaitGroup
 	if watcher != nil {
@@ -176,7 +196,11 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	for {
+	var stopErr error
+	if opts.Ready != nil {
+		stopErr = opts.Ready(baseURLs)
+	}
+	for stopErr == nil {
 		select {
 		case <-hup:
 			apps.reloadAll("SIGHUP")
@@ -189,11 +213,11 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		}
 		break
 	}
-	lg.Infof("shutting down: finishing requests in flight (at most %s)", shutdownGrace)
+	lg.Infof("shutting down: finishing requests in flight (at most %s)", grace)
 	if live != nil {
 		live.Close()
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	var cut sync.WaitGroup
 	for _, srv := range servers {
@@ -201,7 +225,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 		go func() {
 			defer cut.Done()
 			if err := srv.Shutdown(sctx); err != nil {
-				lg.Warnf("requests still running after %s were cut off", shutdownGrace)
+				lg.Warnf("requests still running after %s were cut off", grace)
 				srv.Close()
 			}
 		}()
@@ -215,7 +239,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 	}
 	apps.stopReloads()
 	lg.Infof("stopped")
-	return nil
+	return stopErr
 }
 
 func listenerURL(l net.Listener, secure bool) string {
