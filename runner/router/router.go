@@ -98,10 +98,13 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.opts.Log.Access(e)
 	}
 	if rec.Abort {
-		// The status line has gone out: cutting the connection is the only
-		// way left to tell the client the body is not complete. What the
-		// client may have goes out first.
-		http.NewResponseController(w).Flush()
+		// Cutting the connection is the only way left to tell the client
+		// the body is not complete, or that there is no answer (net/http
+		// would make up an empty 200). What the client may have goes out
+		// first.
+		if rw.status != 0 {
+			http.NewResponseController(w).Flush()
+		}
 		panic(http.ErrAbortHandler)
 	}
 }

@@ -1,0 +1,109 @@
+package e2e
+
+// HTTP/1.x as it is on the wire: status lines, lengths and keep-alive, seen
+// through raw TCP, where a client library would smooth them over.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// response is one answer as it came on the wire.
+type response struct {
+	statusLine string
+	header     http.Header
+	body       string
+}
+
+// pipeline sends requests on one connection, all at once, and reads the
+// answers until the server closes it: the last request should close it.
+func pipeline(t *testing.T, s *server, requests ...string) []response {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, strings.Join(requests, "")); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second)) // a hang guard
+	br := bufio.NewReader(conn)
+	var out []response
+	for {
+		if _, err := br.Peek(1); err == io.EOF {
+			return out
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("after %d answers: %v", len(out), err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("answer %d (%s): body: %v", len(out)+1, resp.Status, err)
+		}
+		out = append(out, response{resp.Proto + " " + resp.Status, resp.Header, string(body)})
+	}
+}
+
+func get11(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" }
+
+func last11(path string) string {
+	return "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+}
+
+// TestContentLengthOverflowKeepsConnection: an app that sends more than
+// its Content-Length has the declared bytes sent and the rest dropped; the
+// next request on the connection is answered in step.
+func TestContentLengthOverflowKeepsConnection(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, flags []string) {
+		s := start(t, testApps, append(flags, "--wsgi", "pure.router")...)
+		got := pipeline(t, s, get11("/content-length-lie?declared=5&sent=11"), last11("/"))
+		if len(got) != 2 || got[0].statusLine != "HTTP/1.1 200 OK" || got[0].body != "yyyyy" || got[1].body != "Hello, world!\n" {
+			t.Fatalf("answers: %+v", got)
+		}
+		s.waitLog(`warning: .*GET /content-length-lie: the app sent 11 bytes, more than its Content-Length of 5: the rest was dropped`, 5*time.Second)
+	})
+}
+
+// TestMalformedChunkedBody: a chunked body that breaks its framing is the
+// client's fault: 400, no traceback, nothing blamed on the app.
+func TestMalformedChunkedBody(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, flags []string) {
+		s := start(t, testApps, append(flags, "--wsgi", "pure.router")...)
+		got := pipeline(t, s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n\r\n")
+		if len(got) != 1 || got[0].statusLine != "HTTP/1.1 400 Bad Request" ||
+			!strings.Contains(got[0].body, "the request body is malformed") || strings.Contains(got[0].body, "Traceback") {
+			t.Fatalf("answers: %+v", got)
+		}
+		s.waitLog(`POST\s+/echo\s+400 .*the request body is malformed`, 5*time.Second)
+		if out := s.out.String(); strings.Contains(out, "Traceback") || strings.Contains(out, "raised") {
+			t.Errorf("the app was blamed:\n%s", out)
+		}
+	})
+}
+
+// TestContentLengthRules: two different lengths, or one that is not
+// digits, break the rules (500 naming it); the same length twice goes out
+// once.
+func TestContentLengthRules(t *testing.T) {
+	s := start(t, testApps, "--python", venvPy, "--wsgi", "pure.router")
+	got := pipeline(t, s, get11("/two-lengths"), get11("/signed-length"), last11("/same-length-twice"))
+	if len(got) != 3 {
+		t.Fatalf("answers: %+v", got)
+	}
+	for i, want := range []string{`two different Content-Length headers, "5" and "6"`, `"Content-Length" with value "+5"`} {
+		if got[i].statusLine != "HTTP/1.1 500 Internal Server Error" || !strings.Contains(got[i].body, want) {
+			t.Errorf("answer %d: %s %q, want a 500 saying %s", i+1, got[i].statusLine, got[i].body, want)
+		}
+	}
+	if got[2].statusLine != "HTTP/1.1 200 OK" || fmt.Sprint(got[2].header["Content-Length"]) != "[5]" || got[2].body != "12345" {
+		t.Errorf("the same length twice: %s %v %q", got[2].statusLine, got[2].header, got[2].body)
+	}
+}
