@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,27 @@ func last11(path string) string {
 	return "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 }
 
+// TestReasonPhrase: the status line is the app's, reason phrase and all
+// (PEP 3333), also when a second start_response replaces the first; the
+// connection stays in use.
+func TestReasonPhrase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, flags []string) {
+		s := start(t, testApps, append(flags, "--wsgi", "pure.router")...)
+		got := pipeline(t, s, get11("/custom-reason"), get11("/replaced-reason"), get11("/changed-mind"), get11("/nowhere"), last11("/"))
+		want := []string{"HTTP/1.1 299 Custom Thing", "HTTP/1.1 500 Oops Replaced", "HTTP/1.1 503 Changed Mind", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK"}
+		var lines []string
+		for _, r := range got {
+			lines = append(lines, r.statusLine)
+		}
+		if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+			t.Errorf("status lines on one connection:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+		}
+		if len(got) == 5 && (got[0].body != "custom\n" || got[1].body != "replaced\n" || got[4].body != "Hello, world!\n") {
+			t.Errorf("bodies: %q %q %q", got[0].body, got[1].body, got[4].body)
+		}
+	})
+}
+
 // TestContentLengthOverflowKeepsConnection: an app that sends more than
 // its Content-Length has the declared bytes sent and the rest dropped; the
 // next request on the connection is answered in step.
@@ -70,6 +92,36 @@ func TestContentLengthOverflowKeepsConnection(t *testing.T) {
 		}
 		s.waitLog(`warning: .*GET /content-length-lie: the app sent 11 bytes, more than its Content-Length of 5: the rest was dropped`, 5*time.Second)
 	})
+}
+
+// recordedRE finds what testapps/recorder.py logs for each request it gets.
+var recordedRE = regexp.MustCompile(`recorded (\S+ \S*) \d+`)
+
+// TestRequestSmugglingRefused: a request with both Content-Length and
+// Transfer-Encoding gets a 400 before any app sees it, and the connection
+// closes, so that what follows in the stream never runs as a request.
+func TestRequestSmugglingRefused(t *testing.T) {
+	s := start(t, testApps, "--python", venvPy, "--wsgi", "recorder.application")
+	smuggled := get11("/smuggled")
+	got := pipeline(t, s,
+		get11("/before"),
+		"POST /cl-te HTTP/1.1\r\nHost: x\r\nContent-Length: "+fmt.Sprint(5+len(smuggled))+"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+smuggled,
+		smuggled)
+	if len(got) != 2 || got[0].statusLine != "HTTP/1.1 200 OK" || got[1].statusLine != "HTTP/1.1 400 Bad Request" {
+		t.Fatalf("answers: %+v; want a 200, a 400, and the connection closed", got)
+	}
+	s.waitLog(`warning: refused a request from 127\.0\.0\.1:\d+: the request has both Content-Length and Transfer-Encoding`, 5*time.Second)
+	if code, _ := s.get("/after"); code != 200 {
+		t.Fatalf("a good request after: %d", code)
+	}
+	s.waitLog(`recorded GET /after`, 5*time.Second)
+	var seen []string
+	for _, m := range recordedRE.FindAllStringSubmatch(s.out.String(), -1) {
+		seen = append(seen, m[1])
+	}
+	if strings.Join(seen, ",") != "GET /before,GET /after" {
+		t.Errorf("the app got %q, want only /before and /after", seen)
+	}
 }
 
 // TestMalformedChunkedBody: a chunked body that breaks its framing is the

@@ -20,6 +20,7 @@ import (
 	"github.com/gowsgi/gowsgi/reload"
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/h1"
 	"github.com/gowsgi/gowsgi/runner/logging"
 	"github.com/gowsgi/gowsgi/runner/router"
 )
@@ -33,6 +34,9 @@ var Version = "dev"
 // shutdownGrace bounds how long in-flight requests may take to finish after
 // Ctrl-C or SIGTERM.
 const shutdownGrace = 10 * time.Second
+
+// maxHeaderBytes bounds a request's head (its line and fields).
+const maxHeaderBytes = 64 << 10
 
 // Run serves site until ctx is cancelled, then shuts down gracefully. It
 // returns an error wrapping ErrImport when an app does not import at start.
@@ -66,6 +70,10 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 				if l, err = tlsListener(l, ep.TLS, lg); err != nil {
 					return fmt.Errorf("%s: %v", ep.Spec, err)
 				}
+			} else {
+				l = h1.Listen(l, h1.Options{MaxHeaderBytes: maxHeaderBytes, Refused: func(remote net.Addr, why string) {
+					lg.Warnf("refused a request from %s: %s; answered 400 and closed the connection", remote, why)
+				}})
 			}
 			s.listeners = append(s.listeners, l)
 			s.endpoints = append(s.endpoints, ep)
@@ -116,8 +124,9 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 			}),
 			ReadHeaderTimeout: 10 * time.Second, // a slow client cannot pin a connection before its request is in
 			IdleTimeout:       2 * time.Minute,
-			MaxHeaderBytes:    64 << 10,
+			MaxHeaderBytes:    maxHeaderBytes,
 			ErrorLog:          log.New(serverErrors{lg}, "", 0),
+			ConnContext:       h1.ConnContext,
 		}
 		servers = append(servers, srv)
 		for i, l := range s.listeners {

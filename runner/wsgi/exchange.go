@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gowsgi/gowsgi/environ"
+	"github.com/gowsgi/gowsgi/runner/h1"
 	"github.com/gowsgi/gowsgi/runner/pool"
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
@@ -310,6 +311,7 @@ func (x *exchange) start(p []byte) {
 		h["Content-Type"] = nil // the app chose none: Go must not guess one
 	}
 	x.noBody = x.r.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified
+	h1.SetReason(x.r, code, status[4:])
 	x.w.WriteHeader(code)
 	x.out.wroteHeader = true
 }
