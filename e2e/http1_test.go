@@ -5,10 +5,12 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -157,5 +159,52 @@ func TestContentLengthRules(t *testing.T) {
 	}
 	if got[2].statusLine != "HTTP/1.1 200 OK" || fmt.Sprint(got[2].header["Content-Length"]) != "[5]" || got[2].body != "12345" {
 		t.Errorf("the same length twice: %s %v %q", got[2].statusLine, got[2].header, got[2].body)
+	}
+}
+
+// TestIPv4Interface: interface=0.0.0.0 listens on IPv4 only, and the
+// banner says so.
+func TestIPv4Interface(t *testing.T) {
+	s := launchRaw(t, testApps, nil, "-n", "web", "--listen", "tcp:0:interface=0.0.0.0", "--python", venvPy, "--wsgi", "pure.application")
+	m := s.waitLog(`listening on http://0\.0\.0\.0:(\d+)/`, 30*time.Second)
+	port := m[1]
+	if c, err := net.Dial("tcp4", "127.0.0.1:"+port); err != nil {
+		t.Fatalf("over IPv4: %v", err)
+	} else {
+		c.Close()
+	}
+	if c, err := net.Dial("tcp6", "[::1]:"+port); err == nil {
+		c.Close()
+		t.Errorf("interface=0.0.0.0 took a connection over IPv6")
+	}
+}
+
+// TestUnixSocketHidesTracebacks: a unix socket is what a proxy forwards the
+// network to, so tracebacks are shown there only when asked.
+func TestUnixSocketHidesTracebacks(t *testing.T) {
+	for _, c := range []struct {
+		flag  string
+		shown bool
+	}{{"", false}, {"--display-tracebacks", true}} {
+		sock := filepath.Join(t.TempDir(), "app.sock")
+		args := []string{"-n", "web", "--listen", "unix:" + sock, "--python", venvPy, "--wsgi", "pure.router"}
+		if c.flag != "" {
+			args = append(args, c.flag)
+		}
+		s := launchRaw(t, testApps, nil, args...)
+		s.waitLog(`listening on unix:`, 30*time.Second)
+		uc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		}}}
+		resp, err := uc.Get("http://localhost/error-before")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 500 || strings.Contains(string(body), "boom before start_response") != c.shown {
+			t.Errorf("%q: %d %q; traceback shown: want %v", c.flag, resp.StatusCode, body, c.shown)
+		}
+		s.waitLog(`ValueError: boom before start_response`, 5*time.Second) // the log has it either way
 	}
 }

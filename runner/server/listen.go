@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
@@ -27,7 +28,7 @@ func Listen(e config.Listener) (net.Listener, error) {
 			return nil, err
 		}
 	}
-	ln, err := net.Listen(e.Network, e.Address)
+	ln, err := net.Listen(network(e), e.Address)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +39,20 @@ func Listen(e config.Listener) (net.Listener, error) {
 		}
 	}
 	return ln, nil
+}
+
+// network is the network to listen on: "tcp4" for an IPv4 address, so that
+// 0.0.0.0 means every IPv4 interface, as it says, and not also every IPv6
+// one (Go's "tcp" on 0.0.0.0 takes both).
+func network(e config.Listener) string {
+	if e.Network == "tcp" {
+		if host, _, err := net.SplitHostPort(e.Address); err == nil {
+			if ip, err := netip.ParseAddr(host); err == nil && ip.Is4() {
+				return "tcp4"
+			}
+		}
+	}
+	return e.Network
 }
 
 func removeStaleSocket(path string) error {
