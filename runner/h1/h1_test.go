@@ -49,14 +49,17 @@ func exchange(t *testing.T, addr string, pieces ...string) string {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	for _, p := range pieces {
-		if _, err := io.WriteString(c, p); err != nil {
-			t.Fatal(err)
+	// The server may answer and close before it has all the pieces.
+	go func() {
+		for _, p := range pieces {
+			if _, err := io.WriteString(c, p); err != nil {
+				return
+			}
 		}
-	}
+	}()
 	c.SetReadDeadline(time.Now().Add(10 * time.Second)) // a hang guard
 	out, err := io.ReadAll(c)
-	if err != nil {
+	if err != nil && !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("the server did not close the connection: %v; it sent %q", err, out)
 	}
 	return string(out)
