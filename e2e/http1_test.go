@@ -6,10 +6,13 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -206,5 +209,47 @@ func TestUnixSocketHidesTracebacks(t *testing.T) {
 			t.Errorf("%q: %d %q; traceback shown: want %v", c.flag, resp.StatusCode, body, c.shown)
 		}
 		s.waitLog(`ValueError: boom before start_response`, 5*time.Second) // the log has it either way
+	}
+}
+
+// TestTLSHTTP11: over TLS, HTTP/1.1 has the app's reason phrase and the
+// smuggling check too, and the app sees wsgi.url_scheme https.
+func TestTLSHTTP11(t *testing.T) {
+	home := t.TempDir()
+	s := waitListening(t, launchRaw(t, testApps, []string{"XDG_CONFIG_HOME=" + home}, "-n", "web", "--python", venvPy,
+		"--wsgi", "pure.router", "--listen", "ssl:0"))
+	pemBytes, err := os.ReadFile(filepath.Join(home, "gowsgi", "tls", "localhost.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pemBytes)
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(s.URL, "https://"), &tls.Config{RootCAs: roots, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, get11("/custom-reason")+get11("/environ")+
+		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+get11("/smuggled"))
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second)) // a hang guard
+	br := bufio.NewReader(conn)
+	var lines []string
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			break // the server closed the connection after the 400
+		}
+		body, _ := io.ReadAll(resp.Body)
+		lines = append(lines, resp.Proto+" "+resp.Status)
+		if strings.HasPrefix(string(body), "{") && !strings.Contains(string(body), `"wsgi.url_scheme": "https"`) {
+			t.Errorf("the environ over TLS: %s", body)
+		}
+	}
+	if want := "HTTP/1.1 299 Custom Thing,HTTP/1.1 200 OK,HTTP/1.1 400 Bad Request"; strings.Join(lines, ",") != want {
+		t.Errorf("over TLS: %q, want %s", lines, want)
+	}
+	s.waitLog(`refused a request from 127\.0\.0\.1:\d+: the request has both Content-Length and Transfer-Encoding`, 5*time.Second)
+	if strings.Contains(s.out.String(), "/smuggled") {
+		t.Errorf("the smuggled request ran:\n%s", s.out)
 	}
 }

@@ -9,8 +9,9 @@
 //     parses it: net/http answers 400 and closes the connection.
 //
 // Everything else is still net/http's: parsing, keep-alive, timeouts,
-// limits. The listener's connections are plain-text HTTP/1.x; a TLS
-// listener must not be wrapped (its bytes are ciphertext here).
+// limits. Listen wraps a plain-text listener; ListenTLS does the TLS
+// handshakes itself so that the same applies to HTTP/1.1 over TLS, and
+// hands HTTP/2 connections to net/http untouched.
 package h1
 
 import (
@@ -22,6 +23,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Options configure a listener.
@@ -30,17 +32,30 @@ type Options struct {
 	// head longer than net/http accepts is left to net/http (a 431); the
 	// guard only needs to hold a head that net/http might serve.
 	MaxHeaderBytes int
-	// Refused is told about each request refused at the connection, with
-	// the client's address and why.
-	Refused func(remote net.Addr, why string)
+	// HandshakeTimeout bounds a TLS handshake (ListenTLS), as net/http's
+	// own handshake is bounded by the server's shortest timeout.
+	HandshakeTimeout time.Duration
+	// Warnf gets a line for each request refused at the connection and
+	// each failed TLS handshake.
+	Warnf func(format string, args ...any)
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = http.DefaultMaxHeaderBytes
+	}
+	return o
+}
+
+func (o Options) warnf(format string, args ...any) {
+	if o.Warnf != nil {
+		o.Warnf(format, args...)
+	}
 }
 
 // Listen wraps l so that every connection it accepts is a *Conn.
 func Listen(l net.Listener, o Options) net.Listener {
-	if o.MaxHeaderBytes <= 0 {
-		o.MaxHeaderBytes = http.DefaultMaxHeaderBytes
-	}
-	return &listener{Listener: l, o: o}
+	return &listener{Listener: l, o: o.withDefaults()}
 }
 
 type listener struct {
@@ -59,8 +74,11 @@ func (l *listener) Accept() (net.Conn, error) {
 // ConnContext is the http.Server's ConnContext: it lets a handler reach its
 // connection through the request's context (SetReason).
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
-	if hc, ok := c.(*Conn); ok {
-		return context.WithValue(ctx, connKey{}, hc)
+	switch c := c.(type) {
+	case *Conn:
+		return context.WithValue(ctx, connKey{}, c)
+	case *tlsConn:
+		return context.WithValue(ctx, connKey{}, c.Conn)
 	}
 	return ctx
 }
@@ -191,9 +209,7 @@ func (c *Conn) fill() error {
 		// request it refuses in its place; the rest is dropped.
 		c.pend = append(c.pend[:g.refusedAt-c.at], refusal...)
 		c.refused, c.rerr = true, nil
-		if c.o.Refused != nil {
-			c.o.Refused(c.RemoteAddr(), g.refused)
-		}
+		c.o.warnf("refused a request from %s: %s; answered 400 and closed the connection", c.RemoteAddr(), g.refused)
 	}
 	c.g = nil
 	c.safe = c.at + int64(len(c.pend))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -13,30 +14,35 @@ import (
 )
 
 // serve runs an http.Server on 127.0.0.1 behind Listen, as runner/server
-// does, and returns its address and the messages of refused requests.
-func serve(t *testing.T, h http.Handler) (addr string, refused func() []string) {
+// does, and returns its address and the warnings logged.
+func serve(t *testing.T, h http.Handler) (addr string, warnings func() []string) {
+	return serveWith(t, h, Listen)
+}
+
+func serveWith(t *testing.T, h http.Handler, listen func(net.Listener, Options) net.Listener) (addr string, warnings func() []string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var whys []string
+	var lines []string
 	srv := &http.Server{
 		Handler:        h,
 		ConnContext:    ConnContext,
 		MaxHeaderBytes: 8 << 10,
+		ErrorLog:       log.New(io.Discard, "", 0),
 	}
-	go srv.Serve(Listen(l, Options{MaxHeaderBytes: 8 << 10, Refused: func(_ net.Addr, why string) {
+	go srv.Serve(listen(l, Options{MaxHeaderBytes: 8 << 10, HandshakeTimeout: 10 * time.Second, Warnf: func(format string, args ...any) {
 		mu.Lock()
-		whys = append(whys, why)
+		lines = append(lines, fmt.Sprintf(format, args...))
 		mu.Unlock()
 	}}))
 	t.Cleanup(func() { srv.Close() })
 	return l.Addr().String(), func() []string {
 		mu.Lock()
 		defer mu.Unlock()
-		return append([]string(nil), whys...)
+		return append([]string(nil), lines...)
 	}
 }
 
@@ -48,6 +54,12 @@ func exchange(t *testing.T, addr string, pieces ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return exchangeOn(t, c, pieces...)
+}
+
+// exchangeOn is exchange on a connection already made.
+func exchangeOn(t *testing.T, c net.Conn, pieces ...string) string {
+	t.Helper()
 	defer c.Close()
 	// The server may answer and close before it has all the pieces.
 	go func() {

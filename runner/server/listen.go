@@ -14,6 +14,7 @@ import (
 
 	"github.com/gowsgi/gowsgi/runner/certs"
 	"github.com/gowsgi/gowsgi/runner/config"
+	"github.com/gowsgi/gowsgi/runner/h1"
 	"github.com/gowsgi/gowsgi/runner/logging"
 )
 
@@ -85,7 +86,7 @@ func removeStaleSocket(path string) error {
 // tlsListener wraps l in TLS with the listener's certificate: the files it
 // names, or gowsgi's self-signed localhost certificate (made on first use,
 // with a note on how to trust it).
-func tlsListener(l net.Listener, t *config.TLS, lg *logging.Logger) (net.Listener, error) {
+func tlsListener(l net.Listener, t *config.TLS, lg *logging.Logger, o h1.Options) (net.Listener, error) {
 	var cert tls.Certificate
 	if t.Key != "" {
 		c, err := certs.Load(t.Key, t.Cert, t.Chain)
@@ -107,5 +108,5 @@ func tlsListener(l net.Listener, t *config.TLS, lg *logging.Logger) (net.Listene
 			lg.Infof("made a self-signed certificate for localhost: %s\n%s", file, certs.TrustHint(file))
 		}
 	}
-	return tls.NewListener(l, certs.ServerConfig(cert)), nil
+	return h1.ListenTLS(l, certs.ServerConfig(cert), o), nil
 }

@@ -35,8 +35,13 @@ var Version = "dev"
 // Ctrl-C or SIGTERM.
 const shutdownGrace = 10 * time.Second
 
-// maxHeaderBytes bounds a request's head (its line and fields).
-const maxHeaderBytes = 64 << 10
+// maxHeaderBytes bounds a request's head (its line and fields), and
+// readHeaderTimeout the time it may take to arrive (a TLS handshake too), so
+// that a slow client cannot pin a connection before its request is in.
+const (
+	maxHeaderBytes    = 64 << 10
+	readHeaderTimeout = 10 * time.Second
+)
 
 // Run serves site until ctx is cancelled, then shuts down gracefully. It
 // returns an error wrapping ErrImport when an app does not import at start.
@@ -66,14 +71,13 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 				return fmt.Errorf("cannot listen on %s: %v", ep.Spec, err)
 			}
 			listeners = append(listeners, l)
+			conns := h1.Options{MaxHeaderBytes: maxHeaderBytes, HandshakeTimeout: readHeaderTimeout, Warnf: lg.Warnf}
 			if ep.TLS != nil {
-				if l, err = tlsListener(l, ep.TLS, lg); err != nil {
+				if l, err = tlsListener(l, ep.TLS, lg, conns); err != nil {
 					return fmt.Errorf("%s: %v", ep.Spec, err)
 				}
 			} else {
-				l = h1.Listen(l, h1.Options{MaxHeaderBytes: maxHeaderBytes, Refused: func(remote net.Addr, why string) {
-					lg.Warnf("refused a request from %s: %s; answered 400 and closed the connection", remote, why)
-				}})
+				l = h1.Listen(l, conns)
 			}
 			s.listeners = append(s.listeners, l)
 			s.endpoints = append(s.endpoints, ep)
@@ -122,7 +126,7 @@ func Run(ctx context.Context, site *config.Site, eng engine.Engine, lg *logging.
 				HSTS:       t.HSTS,
 				Log:        lg,
 			}),
-			ReadHeaderTimeout: 10 * time.Second, // a slow client cannot pin a connection before its request is in
+			ReadHeaderTimeout: readHeaderTimeout,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    maxHeaderBytes,
 			ErrorLog:          log.New(serverErrors{lg}, "", 0),

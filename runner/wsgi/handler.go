@@ -47,7 +47,11 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 	}
 	bp := envBufs.Get().(*[]byte)
 	defer envBufs.Put(bp)
-	env, err := environ.Build((*bp)[:0], r, environ.Site{ScriptName: m.prefix})
+	site := environ.Site{ScriptName: m.prefix}
+	if r.TLS != nil {
+		site.URLScheme = "https"
+	}
+	env, err := environ.Build((*bp)[:0], r, site)
 	*bp = env
 	if err != nil {
 		router.Error(w, r, http.StatusBadRequest, "bad request", err.Error(), "")
