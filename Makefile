@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: build test deps bench run screenshots
+.PHONY: build test deps bench run screenshots fuzz
 
 build:
 	$(GO) build -o gowsgi .
@@ -37,6 +37,19 @@ test: deps
 	@# itself built with the race detector (the harness fails on any report).
 	$(GO) test -race -count=1 -timeout 20m ./runner/... ./reload/ ./environ/
 	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool|TestQueueFull|TestMaxMemory|TestDaemonSignals|TestNoProcessOutlivesGowsgi|TestTwoSignalsAtOnceAreOneStop' ./e2e/
+	$(MAKE) --no-print-directory fuzz
+
+# Every parser of outside input, fuzzed for FUZZTIME each. A failing input is
+# written to the package's testdata/fuzz/ and from then on runs with the
+# tests: commit it with the fix.
+FUZZ_TARGETS = ./runner/h1:FuzzGuard ./runner/wire:FuzzWire ./environ:FuzzBuild ./environ:FuzzBuildFields \
+	./environ:FuzzCheck ./runner/config:FuzzParseEndpoint ./runner/config:FuzzLoadCrossbar
+FUZZTIME ?= 5s
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \
+	done
 
 run:
 	$(GO) run . -n -d testapps web --wsgi routed.app.application

@@ -6,7 +6,6 @@ package e2e
 import (
 	"errors"
 	"io"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -99,31 +98,5 @@ func TestMaxBody(t *testing.T) {
 	resp, body := s.do(s.request("POST", "/echo", strings.NewReader("small")))
 	if resp.StatusCode != 200 || string(body) != "small" {
 		t.Errorf("a small body: %d %q", resp.StatusCode, body)
-	}
-}
-
-func TestMalformedRequests(t *testing.T) {
-	s := start(t, testApps, "--python", venvPy, "--wsgi", "pure.router")
-	addr := strings.TrimPrefix(s.URL, "http://")
-	send := func(raw string) string {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(conn, raw)
-		b, _ := io.ReadAll(conn)
-		return string(b)
-	}
-	if got := send("NONSENSE\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 400") {
-		t.Errorf("a malformed request line: %q", got)
-	}
-	huge := "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 200<<10) + "\r\n\r\n"
-	if got := send(huge); !strings.HasPrefix(got, "HTTP/1.1 431") {
-		t.Errorf("200 KiB of headers: %.60q", got)
-	}
-	if code, _ := s.get("/"); code != 200 {
-		t.Errorf("after bad requests: %d", code)
 	}
 }

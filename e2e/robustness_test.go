@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -168,4 +169,46 @@ func TestMaxMemory(t *testing.T) {
 			t.Fatalf("after the replacement: %d %q", code, body)
 		}
 	})
+}
+
+// TestStreamingMemoryBounded: 256 MiB each way pass through gowsgi while
+// its memory stays at a fraction of that (the bodies travel in 64 KiB
+// pieces, never whole).
+func TestStreamingMemoryBounded(t *testing.T) {
+	s := start(t, testApps, "--python", venvPy, "--wsgi", "pure.router")
+	const size = 256 << 20
+	resp, err := client.Get(fmt.Sprintf("%s/download?size=%d", s.URL, size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || n != size {
+		t.Fatalf("download: %d bytes, %v", n, err)
+	}
+	req := s.request("POST", "/upload", io.LimitReader(zeros{}, size))
+	req.ContentLength = size
+	if resp, body := s.do(req); resp.StatusCode != 200 || !strings.HasPrefix(string(body), fmt.Sprint(size)+" ") {
+		t.Fatalf("upload: %d %q", resp.StatusCode, body)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	var peakKiB int64
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			fmt.Sscan(strings.TrimPrefix(line, "VmHWM:"), &peakKiB)
+		}
+	}
+	if peakKiB == 0 || peakKiB > 128<<10 {
+		t.Errorf("gowsgi's peak resident memory was %d MiB after moving 256 MiB each way", peakKiB>>10)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

@@ -8,10 +8,10 @@ import (
 // CheckStatus validates a WSGI status line and returns its code.
 //
 // PEP 3333 (and wsgiref's start_response) wants three digits, a space and a
-// reason phrase: "200 OK". The reason may be empty ("200 "), since net/http
-// writes its own phrase anyway, but the space may not be left out. 1xx codes
-// are refused: a WSGI response is final, and net/http would send a 1xx as an
-// interim response and then make up a 200 of its own.
+// reason phrase: "200 OK". The reason may be empty ("200 "; RFC 9112 allows
+// it) but the space may not be left out; it goes to HTTP/1.x clients as it
+// is. 1xx codes are refused: a WSGI response is final, and net/http would
+// send a 1xx as an interim response and then make up a 200 of its own.
 func CheckStatus(status string) (code int, err error) {
 	if len(status) < 4 || !isDigit(status[0]) || !isDigit(status[1]) || !isDigit(status[2]) || status[3] != ' ' {
 		return 0, fmt.Errorf("app sent invalid status %q: a WSGI status is three digits, a space and a reason phrase, like \"200 OK\" (PEP 3333)", clip(status))
@@ -50,6 +50,11 @@ func CheckHeader(name, value string) error {
 	if IsHopByHop(name) {
 		return fmt.Errorf("app sent hop-by-hop header %q: WSGI apps must not set it (PEP 3333)", name)
 	}
+	if len(name) == 14 && strings.EqualFold(name, "Content-Length") && !isLength(value) {
+		// Passed on, "+5" or "5, 6" leaves the client to guess where the
+		// body ends (RFC 9110 8.6: the length is digits only).
+		return fmt.Errorf("app sent header %q with value %q: a length is the number of body bytes, in digits", name, clip(value))
+	}
 	for i := 0; i < len(value); i++ {
 		if c := value[i]; isCTL(c) {
 			if c == '\r' || c == '\n' {
@@ -87,6 +92,19 @@ func IsHopByHop(name string) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isLength reports a Content-Length value: digits, within an int64.
+func isLength(v string) bool {
+	if v == "" || len(v) > 18 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !isDigit(v[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // isCTL reports the bytes RFC 9110 keeps out of field values and reason
 // phrases: controls other than tab, and DEL. Bytes 0x80 and up are allowed

@@ -86,6 +86,9 @@ func TestCheckHeader(t *testing.T) {
 		{"TEA", "v"},
 		{"Proxy-Status", "v"},
 		{"WWW-Authenticate", "Basic"},
+		{"content-length", "0"},
+		{"Content-Length", "007"},
+		{"Content-Length", "999999999999999999"},
 	}
 	for _, h := range good {
 		if err := CheckHeader(h[0], h[1]); err != nil {
@@ -130,6 +133,14 @@ func TestCheckHeader(t *testing.T) {
 		{"X-Ä", "v", "invalid header name"},
 		{"X\x00", "v", "invalid header name"},
 		{"X\t", "v", "invalid header name"},
+		// A length the client could read two ways.
+		{"Content-Length", "+5", "in digits"},
+		{"Content-Length", "-1", "in digits"},
+		{"Content-Length", "5, 5", "in digits"},
+		{"Content-Length", " 5", "in digits"},
+		{"Content-Length", "", "in digits"},
+		{"CONTENT-LENGTH", "0x10", "in digits"},
+		{"Content-Length", "9999999999999999999", "in digits"},
 	}
 	for _, tt := range bad {
 		err := CheckHeader(tt.name, tt.value)

@@ -142,8 +142,12 @@ func (p *pairs) build(r *http.Request, site Site) error {
 		p.b = strconv.AppendInt(p.b, r.ContentLength, 10)
 	}
 
-	// net/http moves Host out of the header map.
+	// net/http moves Host out of the header map, and checks only its bytes.
 	if r.Host != "" {
+		if !validHost(r.Host) {
+			// RFC 9112 3.2: a server MUST answer an invalid Host with 400.
+			return fmt.Errorf("request Host %q is not a host name or address with an optional port (RFC 9110 7.2)", clip(r.Host))
+		}
 		p.add("HTTP_HOST", r.Host)
 	}
 	for name, vals := range r.Header {
@@ -392,6 +396,64 @@ func splitHost(host string) (name, port string) {
 	}
 	return host[:i], ""
 }
+
+// validHost reports a Host value that RFC 9110 7.2 allows: uri-host
+// [":" port], where uri-host is an IPv6 literal in brackets or a reg-name
+// (which covers IPv4 addresses and DNS names) and port is digits.
+func validHost(h string) bool {
+	name, port := h, ""
+	if h[0] == '[' {
+		end := strings.IndexByte(h, ']')
+		if end < 0 {
+			return false
+		}
+		if ip, err := netip.ParseAddr(h[1:end]); err != nil || !ip.Is6() {
+			return false
+		}
+		name = ""
+		if rest := h[end+1:]; rest != "" {
+			if rest[0] != ':' {
+				return false
+			}
+			port = rest[1:]
+		}
+	} else if i := strings.IndexByte(h, ':'); i >= 0 {
+		name, port = h[:i], h[i+1:]
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case regNameTable[c]:
+		case c == '%' && i+2 < len(name) && isHex(name[i+1]) && isHex(name[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// regNameTable marks RFC 3986's unreserved and sub-delims characters.
+var regNameTable = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "-._~!$&'()*+,;=" {
+		t[c] = true
+	}
+	return t
+}()
 
 func isDigits(s string) bool {
 	if s == "" {

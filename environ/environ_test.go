@@ -488,6 +488,26 @@ func TestBuildRefuses(t *testing.T) {
 			r.Host = ""
 			return withLocal(r, fakeAddr("192.0.2.9:7\x000"))
 		}, Site{}, "listener address"},
+		{"Host with a bad port", func(t *testing.T) *http.Request {
+			r := get(t, "/")
+			r.Host = "example.com:x"
+			return r
+		}, Site{}, `Host "example.com:x"`},
+		{"Host with a broken IPv6 literal", func(t *testing.T) *http.Request {
+			return parse(t, "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n")
+		}, Site{}, `Host "[::1"`},
+		{"Host with an IPv4 literal in brackets", func(t *testing.T) *http.Request {
+			return parse(t, "GET / HTTP/1.1\r\nHost: [127.0.0.1]:80\r\n\r\n")
+		}, Site{}, "Host"},
+		{"Host with two colons", func(t *testing.T) *http.Request {
+			return parse(t, "GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n")
+		}, Site{}, "Host"},
+		{"Host with a bare percent", func(t *testing.T) *http.Request {
+			return parse(t, "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n")
+		}, Site{}, "Host"},
+		{"Host with a non-ASCII byte", func(t *testing.T) *http.Request {
+			return parse(t, "GET / HTTP/1.1\r\nHost: caf\xc3\xa9.example\r\n\r\n")
+		}, Site{}, "Host"},
 		{"OPTIONS *", func(t *testing.T) *http.Request {
 			return parse(t, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n")
 		}, Site{}, "not a path"},
@@ -538,7 +558,6 @@ func TestServerNameAndPort(t *testing.T) {
 		{"unix with host", "example.com", unix, "", "example.com", "80"},
 		{"unix https", "example.com", unix, "https", "example.com", "443"},
 		{"unix without host", "", unix, "", "localhost", "80"},
-		{"unix bad host port", "example.com:x", unix, "", "example.com", "80"},
 		{"no local addr", "example.com:8080", nil, "", "example.com", "8080"},
 		{"no local addr, no host", "", nil, "https", "localhost", "443"},
 		{"other addr type", "", fakeAddr("192.0.2.9:7000"), "", "192.0.2.9", "7000"},
@@ -579,6 +598,21 @@ func TestSplitHost(t *testing.T) {
 	for _, tt := range tests {
 		if n, p := splitHost(tt.in); n != tt.name || p != tt.port {
 			t.Errorf("splitHost(%q) = %q, %q; want %q, %q", tt.in, n, p, tt.name, tt.port)
+		}
+	}
+}
+
+func TestValidHost(t *testing.T) {
+	for _, h := range []string{"example.com", "example.com:8080", "EXAMPLE.com:", "127.0.0.1:80", "[::1]", "[::1]:8080",
+		"[2001:db8::1]:443", "a_b.local", "xn--caf-dma.example", "a%2Db", "sub-delims!$&'()*+,;=.example", "localhost:0"} {
+		if !validHost(h) {
+			t.Errorf("validHost(%q) = false", h)
+		}
+	}
+	for _, h := range []string{"[::1", "::1", "[::1]x", "[::1]:a", "[127.0.0.1]", "a:1:2", "a b", "a/b", "a@b", "a%2", "a%zz",
+		"caf\xc3\xa9", "a:8080x", "[]", "a\x00b", "a\"b", "a{b}"} {
+		if validHost(h) {
+			t.Errorf("validHost(%q) = true", h)
 		}
 	}
 }

@@ -228,6 +228,54 @@ def write_loop(environ, start_response):
     return []
 
 
+def custom_reason(environ, start_response):
+    """A status whose reason phrase is the app's own."""
+    start_response('299 Custom Thing', [('Content-Type', 'text/plain')])
+    return [b'custom\n']
+
+
+def replaced_reason(environ, start_response):
+    """Starts a 200, fails, and starts again with exc_info (PEP 3333)."""
+    import sys
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    try:
+        raise ValueError('changed its mind')
+    except ValueError:
+        start_response('500 Oops Replaced', [('Content-Type', 'text/plain')],
+                       sys.exc_info())
+    return [b'replaced\n']
+
+
+def changed_mind(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    try:
+        raise ValueError('unavailable after all')
+    except ValueError:
+        import sys
+        start_response('503 Changed Mind', [('Content-Type', 'text/plain'),
+                                            ('Retry-After', '1')], sys.exc_info())
+    return [b'later\n']
+
+
+def two_lengths(environ, start_response):
+    """Two different Content-Length headers: no client can trust either."""
+    start_response('200 OK', [('Content-Type', 'text/plain'),
+                              ('Content-Length', '5'), ('Content-Length', '6')])
+    return [b'12345']
+
+
+def same_length_twice(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain'),
+                              ('Content-Length', '5'), ('content-length', '5')])
+    return [b'12345']
+
+
+def signed_length(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain'),
+                              ('Content-Length', '+5')])
+    return [b'12345']
+
+
 HELD = []
 
 
@@ -262,6 +310,12 @@ ROUTES = {
     '/no-content-type': no_content_type,
     '/write-loop': write_loop,
     '/grow': grow,
+    '/custom-reason': custom_reason,
+    '/replaced-reason': replaced_reason,
+    '/changed-mind': changed_mind,
+    '/two-lengths': two_lengths,
+    '/same-length-twice': same_length_twice,
+    '/signed-length': signed_length,
 }
 
 

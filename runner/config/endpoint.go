@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,6 +178,16 @@ func ParseEndpoint(spec string) (Listener, error) {
 			iface = DefaultInterface6
 		}
 	}
+	switch {
+	case iface == "":
+		// twistd takes it for every interface; a stray ":" must not open
+		// the server to the network.
+		return fail("the interface is empty; leave it out for %s, or write interface=0.0.0.0 for every IPv4 interface", DefaultInterface)
+	case !isHostName(iface):
+		if _, err := netip.ParseAddr(iface); err != nil {
+			return fail("interface %q is not an IP address or a host name", iface)
+		}
+	}
 	if typ == "tcp6" {
 		if ip := net.ParseIP(iface); ip != nil && ip.To4() != nil {
 			return fail("interface %s is IPv4 but tcp6 listens on IPv6; use tcp:%d:interface=%s", iface, port, iface)
@@ -263,7 +274,7 @@ func parseMode(s string) (uint32, error) {
 // looksLikeHost tells an address someone wrote as host:port (127.0.0.1:8080,
 // localhost:8080, :8080) from a misspelt endpoint type.
 func looksLikeHost(s string) bool {
-	return s == "" || s == "localhost" || net.ParseIP(s) != nil || strings.Contains(s, ".")
+	return s == "" || s == "localhost" || net.ParseIP(s) != nil || strings.Contains(s, ".") && isHostName(s)
 }
 
 func isDigits(s string) bool {
@@ -278,11 +289,12 @@ func isDigits(s string) bool {
 	return true
 }
 
-// Loopback reports whether only this machine can reach the endpoint: unix
-// sockets, loopback IPs and "localhost".
+// Loopback reports whether only this machine can reach the endpoint:
+// loopback IPs and "localhost". Not a unix socket: it is what nginx or
+// another proxy forwards the network's requests to.
 func (e Listener) Loopback() bool {
 	if e.Network == "unix" {
-		return true
+		return false
 	}
 	host, _, err := net.SplitHostPort(e.Address)
 	if err != nil {
@@ -296,4 +308,24 @@ func (e Listener) Loopback() bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// isHostName reports a DNS host name: dot-separated labels of letters,
+// digits and hyphens (and underscores, which some local names have).
+func isHostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -23,6 +23,8 @@ func TestParseEndpoint(t *testing.T) {
 		{"tcp6:8080", Listener{Network: "tcp", Address: "[::1]:8080"}},
 		{`tcp6:8080:interface=\:\:`, Listener{Network: "tcp", Address: "[::]:8080"}},
 		{"tcp:65535", Listener{Network: "tcp", Address: "127.0.0.1:65535"}},
+		{`tcp6:8080:interface=fe80\:\:1%eth0`, Listener{Network: "tcp", Address: "[fe80::1%eth0]:8080"}},
+		{"tcp:8080:interface=my-host.local", Listener{Network: "tcp", Address: "my-host.local:8080"}},
 		{"unix:/tmp/app.sock", Listener{Network: "unix", Address: "/tmp/app.sock"}},
 		{"unix:/tmp/app.sock:mode=0660", Listener{Network: "unix", Address: "/tmp/app.sock", Mode: 0o660}},
 		{"unix:/tmp/app.sock:mode=600", Listener{Network: "unix", Address: "/tmp/app.sock", Mode: 0o600}},
@@ -83,6 +85,11 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"systemd:index=-1", "want the index"},
 		{"systemd:0:name=web", `unknown option "name" for systemd`},
 		{"haproxy:tcp:80", "not supported"},
+		{"0:", "the interface is empty"},
+		{"tcp:8080:interface=", "the interface is empty"},
+		{"tcp:8080:interface=a]b", `interface "a]b" is not an IP address or a host name`},
+		{"ssl:8443:interface=x/y", `interface "x/y" is not an IP address`},
+		{"tcp:8080:interface=-x.example", "is not an IP address or a host name"},
 	}
 	for _, c := range cases {
 		_, err := ParseEndpoint(c.spec)
@@ -109,7 +116,7 @@ func TestLoopback(t *testing.T) {
 		"tcp6:8080":                      true,
 		"tcp:8080:interface=localhost":   true,
 		"tcp:8080:interface=127.0.0.9":   true,
-		"unix:/tmp/x.sock":               true,
+		"unix:/tmp/x.sock":               false, // nginx forwards remote clients to it
 		"tcp:8080:interface=0.0.0.0":     false,
 		`tcp6:8080:interface=\:\:`:       false,
 		"tcp:8080:interface=192.168.1.1": false,

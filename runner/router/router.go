@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gowsgi/gowsgi/runner/h1"
 	"github.com/gowsgi/gowsgi/runner/livereload"
 	"github.com/gowsgi/gowsgi/runner/logging"
 )
@@ -76,8 +77,17 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.opts.HSTS > 0 && r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age="+strconv.FormatInt(int64(rt.opts.HSTS/time.Second), 10))
 	}
+	if h1.MayTunnel(r) {
+		// The connection's guard stops reading requests after this one;
+		// it ends here unless a handler takes it over (a WebSocket proxy).
+		h.Set("Connection", "close")
+	}
 	start := time.Now()
-	if route, ok := rt.Match(r.URL.Path); ok {
+	if r.Method == http.MethodConnect {
+		// Its target is a host, not a path: it asks a proxy for a tunnel.
+		rw.rec.Note = "CONNECT is for proxies"
+		Error(rw, r, http.StatusNotImplemented, "this server is not a proxy", "CONNECT asks a proxy for a tunnel; gowsgi serves its own paths only.", "")
+	} else if route, ok := rt.Match(r.URL.Path); ok {
 		route.Handler.ServeHTTP(rw, r)
 	} else {
 		Error(rw, r, http.StatusNotFound, "nothing is mounted at this path", "No app or directory is mounted at "+r.URL.Path+".", "")
@@ -106,10 +116,13 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.opts.Log.Access(e)
 	}
 	if rec.Abort {
-		// The status line has gone out: cutting the connection is the only
-		// way left to tell the client the body is not complete. What the
-		// client may have goes out first.
-		http.NewResponseController(w).Flush()
+		// Cutting the connection is the only way left to tell the client
+		// the body is not complete, or that there is no answer (net/http
+		// would make up an empty 200). What the client may have goes out
+		// first.
+		if rw.status != 0 {
+			http.NewResponseController(w).Flush()
+		}
 		panic(http.ErrAbortHandler)
 	}
 }

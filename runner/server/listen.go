@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gowsgi/gowsgi/runner/certs"
 	"github.com/gowsgi/gowsgi/runner/config"
+	"github.com/gowsgi/gowsgi/runner/h1"
 	"github.com/gowsgi/gowsgi/runner/logging"
 	"github.com/gowsgi/gowsgi/runner/systemd"
 )
@@ -37,7 +39,7 @@ func Listen(e config.Listener) (net.Listener, error) {
 			return nil, err
 		}
 	}
-	ln, err := net.Listen(e.Network, e.Address)
+	ln, err := net.Listen(network(e), e.Address)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +50,20 @@ func Listen(e config.Listener) (net.Listener, error) {
 		}
 	}
 	return ln, nil
+}
+
+// network is the network to listen on: "tcp4" for an IPv4 address, so that
+// 0.0.0.0 means every IPv4 interface, as it says, and not also every IPv6
+// one (Go's "tcp" on 0.0.0.0 takes both).
+func network(e config.Listener) string {
+	if e.Network == "tcp" {
+		if host, _, err := net.SplitHostPort(e.Address); err == nil {
+			if ip, err := netip.ParseAddr(host); err == nil && ip.Is4() {
+				return "tcp4"
+			}
+		}
+	}
+	return e.Network
 }
 
 func removeStaleSocket(path string) error {
@@ -80,7 +96,7 @@ func removeStaleSocket(path string) error {
 // tlsListener wraps l in TLS with the listener's certificate: the files it
 // names, or gowsgi's self-signed localhost certificate (made on first use,
 // with a note on how to trust it).
-func tlsListener(l net.Listener, t *config.TLS, lg *logging.Logger) (net.Listener, error) {
+func tlsListener(l net.Listener, t *config.TLS, lg *logging.Logger, o h1.Options) (net.Listener, error) {
 	var cert tls.Certificate
 	if t.Key != "" {
 		c, err := certs.Load(t.Key, t.Cert, t.Chain)
@@ -102,5 +118,5 @@ func tlsListener(l net.Listener, t *config.TLS, lg *logging.Logger) (net.Listene
 			lg.Infof("made a self-signed certificate for localhost: %s\n%s", file, certs.TrustHint(file))
 		}
 	}
-	return tls.NewListener(l, certs.ServerConfig(cert)), nil
+	return h1.ListenTLS(l, certs.ServerConfig(cert), o), nil
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,6 +30,39 @@ func TestListenTCPPortZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn.Close()
+}
+
+// TestListenIPv4Only: interface=0.0.0.0 is every IPv4 interface and no
+// IPv6 one (Go's "tcp" network would take both).
+func TestListenIPv4Only(t *testing.T) {
+	probe, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	probe.Close()
+	e, err := config.ParseEndpoint("tcp:0:interface=0.0.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := Listen(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().(*net.TCPAddr)
+	if addr.IP.To4() == nil {
+		t.Errorf("listening on %v, want an IPv4 address", addr)
+	}
+	port := strconv.Itoa(addr.Port)
+	if c, err := net.Dial("tcp4", "127.0.0.1:"+port); err != nil {
+		t.Errorf("IPv4: %v", err)
+	} else {
+		c.Close()
+	}
+	if c, err := net.Dial("tcp6", "[::1]:"+port); err == nil {
+		c.Close()
+		t.Errorf("interface=0.0.0.0 accepted a connection over IPv6")
+	}
 }
 
 // socketDir returns a short directory: unix socket paths are limited to

@@ -20,6 +20,7 @@ import (
 	"github.com/gowsgi/gowsgi/reload"
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/h1"
 	"github.com/gowsgi/gowsgi/runner/livereload"
 	"github.com/gowsgi/gowsgi/runner/logging"
 	"github.com/gowsgi/gowsgi/runner/router"
@@ -44,6 +45,14 @@ type Options struct {
 	Ready    func(urls []string) error
 	StopHint string // the banner's last line, instead of "Press Ctrl+C to stop"
 }
+
+// maxHeaderBytes bounds a request's head (its line and fields), and
+// readHeaderTimeout the time it may take to arrive (a TLS handshake too), so
+// that a slow client cannot pin a connection before its request is in.
+const (
+	maxHeaderBytes    = 64 << 10
+	readHeaderTimeout = 10 * time.Second
+)
 
 // Run serves site until ctx is cancelled, then shuts down gracefully. It
 // returns an error wrapping ErrImport when an app does not import at start.
@@ -82,10 +91,13 @@ func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logg
 				return listenError(ep, err)
 			}
 			listeners = append(listeners, l)
+			conns := h1.Options{MaxHeaderBytes: maxHeaderBytes, HandshakeTimeout: readHeaderTimeout, Warnf: lg.Warnf}
 			if ep.TLS != nil {
-				if l, err = tlsListener(l, ep.TLS, lg); err != nil {
+				if l, err = tlsListener(l, ep.TLS, lg, conns); err != nil {
 					return fmt.Errorf("%s: %v", ep.Spec, err)
 				}
+			} else {
+				l = h1.Listen(l, conns)
 			}
 			s.listeners = append(s.listeners, l)
 			s.endpoints = append(s.endpoints, ep)
@@ -149,7 +161,7 @@ func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logg
 			}
 			routes = append(routes, router.Route{Path: m.Path, Handler: h})
 		}
-		opts := router.Options{
+		ro := router.Options{
 			Tracebacks: tracebacks,
 			DebugPages: site.Dev.DebugPages,
 			AddHeaders: t.AddHeaders,
@@ -157,15 +169,16 @@ func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logg
 			Log:        lg,
 		}
 		if tracebacks {
-			opts.Live = live // development: this machine only
+			ro.Live = live // development: this machine only
 		}
 		srv := &http.Server{
-			Handler:           router.New(routes, opts),
-			ReadHeaderTimeout: 10 * time.Second, // a slow client cannot pin a connection before its request is in
+			Handler:           router.New(routes, ro),
+			ReadHeaderTimeout: readHeaderTimeout,
 			IdleTimeout:       2 * time.Minute,
-			MaxHeaderBytes:    64 << 10,
+			MaxHeaderBytes:    maxHeaderBytes,
 			ErrorLog:          log.New(serverErrors{lg}, "", 0),
 			ConnState:         fresh.track,
+			ConnContext:       h1.ConnContext,
 		}
 		srv.RegisterOnShutdown(fresh.closeAll) // run once the listeners are closed
 		servers = append(servers, srv)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gowsgi/gowsgi/environ"
+	"github.com/gowsgi/gowsgi/runner/h1"
 	"github.com/gowsgi/gowsgi/runner/livereload"
 	"github.com/gowsgi/gowsgi/runner/pool"
 	"github.com/gowsgi/gowsgi/runner/router"
@@ -57,6 +58,8 @@ type exchange struct {
 
 	bodyEOF      bool
 	bodyTooLarge bool
+	bodyErr      error  // how the body ended, when it came with the last bytes
+	bodyBad      string // the client's body could not be read: why
 	bad          string // the app broke a rule in its status or headers
 	noBody       bool   // HEAD, 204 or 304: the body is not sent
 	declared     int64  // the app's Content-Length, or -1
@@ -65,7 +68,8 @@ type exchange struct {
 	replaced     bool   // a framework's 500 page is replaced by the debug page
 	held         []byte // an HTML page held back to carry the live-reload script
 	holding      bool
-	code         int // the status held back with it
+	code         int   // the status held back with it
+	dropped      int64 // body bytes past the declared Content-Length
 	out          outcome
 	clientIO     atomic.Bool // blocked on the client (reading its body, writing to it)
 
@@ -141,6 +145,9 @@ func (x *exchange) serve(env []byte) outcome {
 			case !x.noBody && !x.out.cancelled && x.declared >= 0 && x.written < x.declared:
 				x.out.abort = true
 				x.out.note = fmt.Sprintf("the app sent %d bytes of the %d its Content-Length promised", x.written, x.declared)
+			case x.dropped > 0:
+				x.out.note = fmt.Sprintf("the app sent %d bytes, more than its Content-Length of %d: the rest was dropped", x.declared+x.dropped, x.declared)
+				x.h.log.Warnf("%s %s %s: %s", x.l.WorkerTag(), x.r.Method, x.r.URL.Path, x.out.note)
 			}
 			if x.out.cancelled && x.declared >= 0 && x.written >= x.declared {
 				// The client had the whole answer and closed the connection
@@ -217,7 +224,7 @@ func (x *exchange) timeout() {
 
 func (x *exchange) answerRead(n int) {
 	l := x.l
-	if x.bodyEOF || x.cancelledNow() {
+	if x.bodyEOF || x.bodyErr == nil && x.cancelledNow() {
 		msg := []byte("the request was cancelled (the client left, or --timeout passed)")
 		typ := wire.BodyError
 		if x.bodyEOF {
@@ -226,21 +233,32 @@ func (x *exchange) answerRead(n int) {
 		l.Send(typ, msg)
 		return
 	}
-	bp := readBufs.Get().(*[]byte)
-	defer readBufs.Put(bp)
-	buf := *bp
-	if n > len(buf) {
-		buf = make([]byte, n)
-	}
-	x.clientIO.Store(true)
-	got, err := io.ReadAtLeast(x.body, buf[:n], 1)
-	x.clientIO.Store(false)
-	switch {
-	case got > 0:
-		l.Send(wire.Body, buf[:got])
-		if err == io.EOF {
-			x.bodyEOF = true
+	err := x.bodyErr
+	if err == nil {
+		bp := readBufs.Get().(*[]byte)
+		defer readBufs.Put(bp)
+		buf := *bp
+		if n > len(buf) {
+			buf = make([]byte, n)
 		}
+		var got int
+		x.clientIO.Store(true)
+		for got == 0 && err == nil {
+			got, err = x.body.Read(buf[:n])
+		}
+		x.clientIO.Store(false)
+		if got > 0 {
+			l.Send(wire.Body, buf[:got])
+			// An error with the last bytes (a chunked body cut short) is
+			// the answer to the next read.
+			if err == io.EOF {
+				x.bodyEOF = true
+			}
+			x.bodyErr = err
+			return
+		}
+	}
+	switch {
 	case err == io.EOF:
 		x.bodyEOF = true
 		l.Send(wire.Body, nil)
@@ -248,11 +266,16 @@ func (x *exchange) answerRead(n int) {
 		x.bodyEOF = true
 		msg := "cannot read the request body: " + err.Error()
 		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		switch {
+		case errors.As(err, &tooLarge):
 			x.bodyTooLarge = true
 			msg = fmt.Sprintf("the request body is larger than --max-body (%d bytes)", tooLarge.Limit)
-		} else if x.slowClient() {
+		case x.slowClient():
 			msg = fmt.Sprintf("the client sent the request body too slowly (--timeout %s)", x.h.cfg.Timeout)
+		default:
+			// Bad chunked framing, or the client stopped mid-body: its
+			// fault, whatever the app makes of the error.
+			x.bodyBad = err.Error()
 		}
 		l.Send(wire.BodyError, []byte(msg))
 	}
@@ -278,8 +301,17 @@ func (x *exchange) start(p []byte) {
 	if err == nil && len(fields)%2 != 1 {
 		err = errors.New("the worker sent a header without a value")
 	}
+	length := ""
 	for i := 1; err == nil && i+1 < len(fields); i += 2 {
-		err = environ.CheckHeader(fields[i], fields[i+1])
+		name, value := fields[i], fields[i+1]
+		err = environ.CheckHeader(name, value)
+		if err == nil && strings.EqualFold(name, "Content-Length") {
+			// A client told two lengths cannot know where the body ends.
+			if length != "" && value != length {
+				err = fmt.Errorf("app sent two different Content-Length headers, %q and %q", length, value)
+			}
+			length = value
+		}
 	}
 	if err != nil {
 		x.bad = err.Error()
@@ -288,12 +320,13 @@ func (x *exchange) start(p []byte) {
 	h := x.w.Header()
 	for i := 1; i+1 < len(fields); i += 2 {
 		k := textproto.CanonicalMIMEHeaderKey(fields[i])
-		h[k] = append(h[k], fields[i+1])
 		if k == "Content-Length" {
-			if n, err := strconv.ParseInt(fields[i+1], 10, 64); err == nil && n >= 0 {
-				x.declared = n
+			if x.declared >= 0 {
+				continue // the same length again: once is enough
 			}
+			x.declared, _ = strconv.ParseInt(length, 10, 64) // CheckHeader made sure it is one
 		}
+		h[k] = append(h[k], fields[i+1])
 	}
 	if _, ok := h["Content-Type"]; !ok {
 		h["Content-Type"] = nil // the app chose none: Go must not guess one
@@ -307,6 +340,7 @@ func (x *exchange) start(p []byte) {
 		clear(h)
 		return
 	}
+	h1.SetReason(x.r, code, status[4:])
 	if x.injectable(code) {
 		x.holding, x.code = true, code
 		return
@@ -355,12 +389,13 @@ func (x *exchange) data(p []byte) {
 		return
 	}
 	if x.declared >= 0 && x.written+int64(len(p)) > x.declared {
-		// Send what was promised, then cut: the client must not take the
-		// extra bytes for the start of the next response.
-		p = p[:x.declared-x.written]
-		if !x.out.abort {
-			x.out.abort = true
-			x.out.note = fmt.Sprintf("the app sent more than its Content-Length (%d bytes)", x.declared)
+		// The client takes the declared bytes as the whole response; the
+		// rest would be read as the start of the next one. Dropped, the
+		// connection stays in step and alive.
+		keep := x.declared - x.written
+		x.dropped += int64(len(p)) - keep
+		if p = p[:keep]; len(p) == 0 {
+			return
 		}
 	}
 	x.clientIO.Store(true)
@@ -397,6 +432,14 @@ func (x *exchange) fail(traceback string) {
 	case x.bodyTooLarge:
 		x.out.errStatus, x.out.errTitle = http.StatusRequestEntityTooLarge, "the request body is too large"
 		x.out.detail = fmt.Sprintf("The request body is larger than this server accepts (--max-body %d bytes).", x.h.cfg.MaxBody)
+	case x.bodyBad != "":
+		// The app raised because the body was broken: not the app's fault,
+		// so neither its traceback nor a 500. A client that stopped
+		// mid-body (a half-close) may still read the answer.
+		x.out.traceback = ""
+		x.out.cancelled = false
+		x.out.errStatus, x.out.errTitle, x.out.detail = http.StatusBadRequest, "the request body is malformed",
+			fmt.Sprintf("The request body could not be read (%s).", x.bodyBad)
 	case x.clientSlow:
 		x.tooSlow()
 	case x.appSlow:

@@ -47,7 +47,11 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 	}
 	bp := envBufs.Get().(*[]byte)
 	defer envBufs.Put(bp)
-	env, err := environ.Build((*bp)[:0], r, environ.Site{ScriptName: m.prefix})
+	site := environ.Site{ScriptName: m.prefix}
+	if r.TLS != nil {
+		site.URLScheme = "https"
+	}
+	env, err := environ.Build((*bp)[:0], r, site)
 	*bp = env
 	if err != nil {
 		router.Error(w, r, http.StatusBadRequest, "bad request", err.Error(), "")
@@ -75,7 +79,9 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		router.Error(w, r, http.StatusServiceUnavailable, "the server is shutting down", "", "")
 		return router.Record{Note: "shutting down"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return router.Record{Note: "client left while queued"}
+		// Cut, so that net/http does not make up an empty 200 for a client
+		// that only half-closed its side.
+		return router.Record{Note: "client left while queued", Abort: true}
 	case err != nil:
 		router.Error(w, r, http.StatusInternalServerError, "internal error", err.Error(), "")
 		return router.Record{Note: err.Error()}
@@ -100,6 +106,7 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 	switch {
 	case out.cancelled:
 		s.Note = "client went away"
+		s.Abort = true // neither a made-up 200 nor a cut body that looks complete
 	case out.errStatus != 0:
 		s.Note = out.errTitle
 		if out.detail != "" && out.traceback == "" && out.errStatus == http.StatusInternalServerError {
