@@ -281,16 +281,25 @@ func exitNote(err error) string {
 	return " (" + err.Error() + ")"
 }
 
-// copyLines logs a worker's output line by line.
+// maxLogLine is the longest piece of a worker's output logged as one line:
+// a longer line is logged in pieces of this size, so that output without
+// newlines neither grows our memory nor silences what comes after it.
+const maxLogLine = 64 << 10
+
+// copyLines logs a worker's output line by line, until the stream ends.
 func (w *worker) copyLines(r io.ReadCloser, log logSink, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer r.Close()
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64<<10), 1<<20)
-	for s.Scan() {
-		log.Worker(w.tag(), s.Text())
+	br := bufio.NewReaderSize(r, maxLogLine)
+	for {
+		line, err := br.ReadSlice('\n') // ErrBufferFull: a piece of a long line
+		if len(line) > 0 {
+			log.Worker(w.tag(), string(line))
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return
+		}
 	}
-	io.Copy(io.Discard, r) // a line longer than 1 MiB: drop the rest, never block the app
 }
 
 // socketPair returns a connected pair: one end as a net.Conn for us, the
