@@ -62,7 +62,9 @@ type webOptions struct {
 	Timeout      string `default:"0" placeholder:"DURATION" group:"pool" help:"Give up on a request after DURATION (504). A Go duration (30s, 2m) or seconds (30). Default: 0, no limit."`
 	QueueTimeout string `default:"30s" placeholder:"DURATION" group:"pool" help:"How long a request may wait for a free thread before it gets a 503. 0 waits as long as it takes. Default: ${default}."`
 	MaxBody      string `default:"0" placeholder:"SIZE" group:"pool" help:"Refuse request bodies larger than SIZE with 413: bytes, or 512k, 10MB, 1GiB (k, m, g and KiB, MiB, GiB are powers of 1024; KB, MB, GB of 1000). Default: 0, no limit."`
-	MaxMemory    string `default:"0" placeholder:"SIZE" group:"pool" help:"Replace a worker process whose resident memory grows past SIZE (checked twice a second; Linux). Its requests in flight get a 502. Default: 0, no limit."`
+	MaxMemory    string `default:"0" placeholder:"SIZE" group:"pool" help:"Replace a worker process whose resident memory grows past SIZE (checked twice a second; Linux). Its requests in flight get a 502. Between checks, an allocation that would take it SIZE past its size after the import fails in the app (MemoryError). Default: 0, no limit."`
+
+	ImportTimeout string `default:"30s" placeholder:"DURATION" group:"pool" help:"Stop a worker whose import of the app takes longer than DURATION, as an import that fails (a newer save also abandons it). 0 waits as long as it takes. Default: ${default}."`
 
 	DisplayTracebacks bool     `group:"errors" help:"Show Python tracebacks on error pages, to every client. Default: shown only when every listener is loopback or a unix socket."`
 	Notracebacks      bool     `group:"errors" help:"Never show tracebacks on error pages; they still go to the log."`
@@ -518,6 +520,9 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 	}
 	if cfg.MaxMemory, err = config.ParseSize(w.MaxMemory); err != nil {
 		return fail("--max-memory must be a size like 512MB or 2GiB, or a number of bytes (got %q)", w.MaxMemory)
+	}
+	if cfg.ImportTimeout, err = config.ParseDuration(w.ImportTimeout); err != nil {
+		return fail("--import-timeout must be a duration like 30s or 2m, or a number of seconds (got %q)", w.ImportTimeout)
 	}
 
 	switch {

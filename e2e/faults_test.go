@@ -4,10 +4,12 @@ package e2e
 // a runaway request, a hung import or a slow client could do, and does not.
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The defect: with no cache directory (HOME unset), the worker program was
@@ -63,4 +65,96 @@ func TestLeftoverThreadCannotTouchNextRequest(t *testing.T) {
 			t.Fatalf("the lane after a late %s: %d %q", what, code, body)
 		}
 	}
+}
+
+// hangingApp is app.py whose import never finishes; it first writes marker,
+// so the test knows the import has begun.
+func hangingApp(marker string) string {
+	return fmt.Sprintf(`import time
+open(%q, 'w').write('importing')
+time.sleep(600)
+
+
+def application(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'never']
+`, marker)
+}
+
+// waitFile waits until path exists.
+func waitFile(t *testing.T, path string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not appear within %s", path, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The defect: a save whose import hung held up every later reload: the
+// fixed save was never applied, the old code kept serving, nothing was
+// logged, and at shutdown the log said the app had failed to import. A
+// newer save abandons the hung import, and shutdown blames nothing.
+func TestNewerSaveAbandonsHungImport(t *testing.T) {
+	dir := appDir(t)
+	marker := filepath.Join(t.TempDir(), "importing")
+	s := start(t, dir, "--python", venvPy, "--wsgi", "app.application")
+	s.waitBody("v1", 5*time.Second)
+	s.waitLog(`watching`, 5*time.Second)
+
+	write(t, filepath.Join(dir, "app.py"), hangingApp(marker))
+	waitFile(t, marker, 10*time.Second)
+	write(t, filepath.Join(dir, "app.py"), versionApp("v2"))
+	s.waitBody("v2", 15*time.Second)
+	s.waitLog(`reload \(app\.py changed\) abandoned after \d+ ms: newer code came before it had imported`, 5*time.Second)
+
+	// Shut down while an import hangs: it is stopped, not reported as the app's failure.
+	os.Remove(marker)
+	write(t, filepath.Join(dir, "app.py"), hangingApp(marker))
+	waitFile(t, marker, 10*time.Second)
+	s.stop()
+	if code := exitCode(s.err); code != 0 {
+		t.Errorf("shutdown during a hung import: exit status %d, want 0", code)
+	}
+	if strings.Contains(s.out.String(), "failed to import") {
+		t.Errorf("shutdown during a hung import was logged as the app failing to import:\n%s", s.out)
+	}
+}
+
+// An import that hangs is stopped at --import-timeout; the log and the error
+// page say so, and show the line it hung on.
+func TestImportTimeoutShowsWhere(t *testing.T) {
+	dir := appDir(t)
+	marker := filepath.Join(t.TempDir(), "importing")
+	s := start(t, dir, "--python", venvPy, "--wsgi", "app.application", "--import-timeout", "1s")
+	s.waitBody("v1", 5*time.Second)
+	s.waitLog(`watching`, 5*time.Second)
+	write(t, filepath.Join(dir, "app.py"), hangingApp(marker))
+
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, body := s.get("/")
+		if code == 500 {
+			for _, want := range []string{"--import-timeout 1s", "time.sleep(600)", "app.py\", line 3"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the error page lacks %q:\n%s", want, body)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET / still answers %d %q after the import should have timed out", code, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.waitLog(`the app failed to import`, 5*time.Second)
+	s.waitLog(`did not finish importing within --import-timeout 1s`, 5*time.Second)
+
+	write(t, filepath.Join(dir, "app.py"), versionApp("v2"))
+	s.waitBody("v2", 15*time.Second)
 }

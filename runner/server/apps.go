@@ -202,8 +202,10 @@ func within(path, dir string) bool {
 	return err == nil && filepath.IsLocal(rel) || rel == "."
 }
 
-// request asks for a reload, merging with one already waiting.
+// request asks for a reload, merging with one already waiting. A reload
+// still importing older code is abandoned: this one supersedes it.
 func (ap *app) request(why string) {
+	ap.pool.AbandonReload()
 	select {
 	case ap.reload <- why:
 	default:

@@ -187,6 +187,10 @@ type WorkerConfig struct {
 	// Fresh lists the directories whose modules must be imported anew by
 	// every generation: the app's own code (Root, PythonPath, --watch dirs).
 	Fresh []string `json:"fresh"`
+	// ImportTimeout is --import-timeout in seconds (0: none). gowsgi stops a
+	// worker whose import runs longer; a worker may answer F first, with
+	// where the import was at that moment.
+	ImportTimeout float64 `json:"import_timeout,omitempty"`
 }
 
 // ReadyInfo is the READY payload.

@@ -66,8 +66,11 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		if ie == nil {
 			ie = &pool.ImportError{At: time.Now()}
 		}
-		router.Error(w, r, http.StatusInternalServerError, "the app failed to load",
-			fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself.", ie.At.Format("15:04:05")), ie.Traceback)
+		detail := fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself.", ie.At.Format("15:04:05"))
+		if ie.TimedOut > 0 {
+			detail = fmt.Sprintf("The app's code did not finish importing within --import-timeout %s, so gowsgi stopped it at %s. Fix it and save: gowsgi reloads by itself.", ie.TimedOut, ie.At.Format("15:04:05"))
+		}
+		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", detail, ie.Traceback)
 		return router.Record{Note: "the app does not import"}
 	case errors.Is(err, pool.ErrClosed):
 		w.Header().Set("Connection", "close")

@@ -510,11 +510,15 @@ class Worker(object):
         cfg = json.loads(payload.decode('utf-8'))
         self.multithread = bool(cfg.get('multithread', True))
         self.multiprocess = bool(cfg.get('multiprocess', False))
+        watchdog = ImportWatchdog(self.control, cfg.get('import_timeout') or 0)
         try:
             self.app, self.notes = development_wrappers(load(cfg))
         except BaseException:
-            self.control.send(frame(FAILED, format_import_error(cfg).encode('utf-8', 'replace')))
+            if watchdog.finish():
+                self.control.send(frame(FAILED, format_import_error(cfg).encode('utf-8', 'replace')))
             return 1
+        if not watchdog.finish():
+            threading.Event().wait()  # it reported the timeout and ends the process
         for i in range(int(cfg['threads'])):
             t = threading.Thread(target=Lane(self, 4 + i).serve, name='gowsgi-lane-%d' % (i + 1))
             t.daemon = True
@@ -531,6 +535,48 @@ class Worker(object):
             while self.in_flight:
                 self.idle.wait()
         return 0
+
+
+class ImportWatchdog(object):
+    """At --import-timeout, reports where the app's import is, as its failure,
+    and ends the worker (gowsgi would kill it a moment later anyway): the
+    author sees the line that hangs, not just that something did."""
+
+    def __init__(self, control, seconds):
+        self.control = control
+        self.seconds = seconds
+        self.main = threading.get_ident()
+        self.lock = threading.Lock()
+        self.over = False  # the import finished, or the timeout was reported: not both
+        self.timer = None
+        if seconds > 0:
+            self.timer = threading.Timer(seconds, self.report)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def finish(self):
+        """The import is over. False when the timeout was reported first."""
+        with self.lock:
+            if self.over:
+                return False
+            self.over = True
+        if self.timer is not None:
+            self.timer.cancel()
+        return True
+
+    def report(self):
+        with self.lock:
+            if self.over:
+                return
+            self.over = True
+        where = sys._current_frames().get(self.main)
+        frames = own_frames(traceback.extract_stack(where)) if where is not None else []
+        text = ''.join(['Traceback (most recent call last):\n'] + traceback.format_list(frames)) if frames else ''
+        text += 'gowsgi: the app did not finish importing within --import-timeout %gs; it was stopped here\n' % self.seconds
+        try:
+            self.control.send(frame(FAILED, text.encode('utf-8', 'replace')))
+        finally:
+            os._exit(1)
 
 
 def setup_path(cfg):
