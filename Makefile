@@ -34,7 +34,7 @@ test: deps
 	@# The packages with concurrency of their own, and the served binary
 	@# itself built with the race detector (the harness fails on any report).
 	$(GO) test -race -count=1 -timeout 20m ./runner/... ./reload/ ./environ/
-	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool|TestQueueFull|TestMaxMemory' ./e2e/
+	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool|TestQueueFull|TestMaxMemory|TestStalledReaders|TestTricklingUploads|TestNewerSave|TestLeftoverThread' ./e2e/
 
 run:
 	$(GO) run . -n -d testapps web --wsgi routed.app.application

@@ -41,7 +41,7 @@ func cliMustConfigure(t *testing.T, dir string, args ...string) (*invocation, *c
 func TestDefaults(t *testing.T) {
 	dir := t.TempDir()
 	inv, cfg := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "foo.application")
-	pool := config.Pool{Threads: 20, Workers: 1, QueueTimeout: 30 * time.Second, ImportTimeout: 30 * time.Second}
+	pool := config.Pool{Threads: 20, Workers: 1, QueueTimeout: 30 * time.Second, ImportTimeout: 30 * time.Second, ClientTimeout: 10 * time.Second}
 	want := &config.Site{
 		Dir: dir,
 		Transports: []config.Transport{{
@@ -145,7 +145,7 @@ func TestWebOptions(t *testing.T) {
 		"--pythonpath", "lib", "--pythonpath", dir,
 		"--threads", "8", "--workers", "3",
 		"--timeout", "30", "--queue-timeout", "1.5", "--max-body", "10MB",
-		"--import-timeout", "2m",
+		"--client-timeout", "0", "--import-timeout", "2m",
 		"--display-tracebacks",
 		"--add-header", "X-Frame-Options: DENY", "--add-header", "Cache-Control: no-store, max-age=0",
 		"--no-reload", "--watch", "templates", "--watch-include", "*.html", "--watch-exclude", "*.log",

@@ -4,7 +4,11 @@ package e2e
 // a runaway request, a hung import or a slow client could do, and does not.
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,4 +161,88 @@ func TestImportTimeoutShowsWhere(t *testing.T) {
 
 	write(t, filepath.Join(dir, "app.py"), versionApp("v2"))
 	s.waitBody("v2", 15*time.Second)
+}
+
+// dialRaw opens a TCP connection to the server and sends raw.
+func (s *server) dialRaw(raw string) net.Conn {
+	s.t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { conn.Close() })
+	if _, err := io.WriteString(conn, raw); err != nil {
+		s.t.Fatal(err)
+	}
+	return conn
+}
+
+// The defect: with the defaults, clients trickling an upload held every
+// thread until they left, and everyone else got a 503. A body's first 64
+// KiB arrive before the request takes a thread: here six clients hold back
+// the end of their bodies on two threads (each once the server has started
+// reading it: it sent 100 Continue), and a normal request is served
+// meanwhile; then they finish, and each gets its own body back.
+func TestTricklingUploadsHoldNoThread(t *testing.T) {
+	s := start(t, testApps, "--python", venvPy, "--wsgi", "pure.router", "--threads", "2", "--queue-timeout", "5s")
+	type upload struct {
+		c net.Conn
+		r *bufio.Reader
+	}
+	var ups []upload
+	for i := range 6 {
+		c := s.dialRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n")
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		r := bufio.NewReader(c)
+		if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
+			t.Fatalf("upload %d: %q, %v; want 100 Continue", i, line, err)
+		}
+		r.ReadString('\n') // the blank line after it
+		io.WriteString(c, "hello")
+		ups = append(ups, upload{c, r})
+	}
+	if code, body := s.get("/"); code != 200 {
+		t.Fatalf("a normal request while six uploads trickle on two threads: %d %q", code, body)
+	}
+	for i, u := range ups {
+		io.WriteString(u.c, "world")
+		resp, err := http.ReadResponse(u.r, nil)
+		if err != nil {
+			t.Fatalf("upload %d: %v", i, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "helloworld" {
+			t.Errorf("upload %d: %d %q, want 200 \"helloworld\"", i, resp.StatusCode, b)
+		}
+	}
+}
+
+// The defect: a client that stopped reading a streamed response held its
+// thread for as long as it stayed connected. A write that makes no progress
+// within --client-timeout cuts it off: two such clients on two threads (each
+// once its response has begun), and a normal request is still served.
+func TestStalledReadersAreCutOff(t *testing.T) {
+	s := start(t, testApps, "--python", venvPy, "--wsgi", "pure.router", "--threads", "2",
+		"--client-timeout", "1s", "--queue-timeout", "20s")
+	const size = 64 << 20 // far more than the sockets' buffers hold
+	var conns []net.Conn
+	for i := range 2 {
+		c := s.dialRaw(fmt.Sprintf("GET /download?size=%d HTTP/1.1\r\nHost: x\r\n\r\n", size))
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if line, err := bufio.NewReaderSize(c, 16).ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 200 ") {
+			t.Fatalf("download %d: %q, %v", i, line, err)
+		}
+		conns = append(conns, c) // and it reads no more
+	}
+	if code, body := s.get("/"); code != 200 {
+		t.Fatalf("a normal request while two clients do not read: %d %q", code, body)
+	}
+	for i, c := range conns {
+		n, _ := io.Copy(io.Discard, c)
+		if n >= size {
+			t.Errorf("client %d, which stopped reading, still got all %d bytes", i, n)
+		}
+	}
+	s.waitLog(`the client read the response too slowly \(--client-timeout 1s without progress\)`, 5*time.Second)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -54,6 +55,34 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		return router.Record{Note: err.Error()}
 	}
 
+	var body io.Reader
+	if r.Body != nil && r.Body != http.NoBody {
+		body = r.Body
+		if a.cfg.MaxBody > 0 {
+			// MaxBytesReader marks the connection for closing through the
+			// server's own writer, under the router's.
+			raw := w
+			if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
+				raw = u.Unwrap()
+			}
+			body = http.MaxBytesReader(raw, r.Body, a.cfg.MaxBody)
+		}
+	}
+	progress, xw, body := a.guard(w, r, body)
+	if body == nil {
+		body = http.NoBody
+	} else {
+		rest, release, stalled := readAhead(progress, body)
+		defer release()
+		if stalled != "" {
+			w.Header().Set("Connection", "close")
+			router.Error(w, r, http.StatusRequestTimeout, "the client sent the request too slowly",
+				fmt.Sprintf("The request body did not arrive in time (%s).", stalled), "")
+			return router.Record{Note: "the client sent its body too slowly (" + stalled + ")"}
+		}
+		body = rest
+	}
+
 	l, err := a.pool.Acquire(r.Context())
 	switch {
 	case errors.Is(err, pool.ErrQueueTimeout):
@@ -83,17 +112,7 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		return router.Record{Note: err.Error()}
 	}
 
-	body := r.Body
-	if a.cfg.MaxBody > 0 {
-		// MaxBytesReader marks the connection for closing through the
-		// server's own writer, under the router's.
-		raw := w
-		if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
-			raw = u.Unwrap()
-		}
-		body = http.MaxBytesReader(raw, r.Body, a.cfg.MaxBody)
-	}
-	x := &exchange{h: a, l: l, w: w, r: r, body: body}
+	x := &exchange{h: a, l: l, w: xw, r: r, body: body, progress: progress}
 	out := x.serve(env)
 	worker := l.Worker()
 	a.pool.Release(l)
