@@ -85,7 +85,10 @@ type webOptions struct {
 	Timeout      string `default:"0" placeholder:"DURATION" group:"pool" help:"Give up on a request after DURATION (504). A Go duration (30s, 2m) or seconds (30). Default: 0, no limit."`
 	QueueTimeout string `default:"30s" placeholder:"DURATION" group:"pool" help:"How long a request may wait for a free thread before it gets a 503. 0 waits as long as it takes. Default: ${default}."`
 	MaxBody      string `default:"0" placeholder:"SIZE" group:"pool" help:"Refuse request bodies larger than SIZE with 413: bytes, or 512k, 10MB, 1GiB (k, m, g and KiB, MiB, GiB are powers of 1024; KB, MB, GB of 1000). Default: 0, no limit."`
-	MaxMemory    string `default:"0" placeholder:"SIZE" group:"pool" help:"Replace a worker process whose resident memory grows past SIZE (checked twice a second; Linux). Its requests in flight get a 502. Default: 0, no limit."`
+	MaxMemory    string `default:"0" placeholder:"SIZE" group:"pool" help:"Replace a worker process whose resident memory grows past SIZE (checked twice a second; Linux). Its requests in flight get a 502. Between checks, an allocation that would take it SIZE past its size after the import fails in the app (MemoryError). Default: 0, no limit."`
+
+	ClientTimeout string `default:"10s" placeholder:"DURATION" group:"pool" help:"Cut off a client whose upload or download makes no progress for DURATION (408, or a cut connection); the first 64 KiB of a body arrive before the request takes a thread. Unlike --timeout, the app's own time is not limited. 0: no limit. Default: ${default}."`
+	ImportTimeout string `default:"30s" placeholder:"DURATION" group:"pool" help:"Stop a worker whose import of the app takes longer than DURATION, as an import that fails (a newer save also abandons it). 0 waits as long as it takes. Default: ${default}."`
 
 	DisplayTracebacks bool     `group:"errors" help:"Show Python tracebacks on error pages, to every client. Default: shown only when every listener is loopback or a unix socket."`
 	DebugPages        bool     `negatable:"" default:"true" group:"errors" help:"Where tracebacks are shown, answer an exception with the debug page: every frame with its source and local variables, chained exceptions, the request; also for exceptions a framework (Flask, Django) caught and turned into its own 500. On by default."`
@@ -614,6 +617,12 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 	}
 	if cfg.MaxMemory, err = config.ParseSize(w.MaxMemory); err != nil {
 		return fail("--max-memory must be a size like 512MB or 2GiB, or a number of bytes (got %q)", w.MaxMemory)
+	}
+	if cfg.ClientTimeout, err = config.ParseDuration(w.ClientTimeout); err != nil {
+		return fail("--client-timeout must be a duration like 30s or 2m, or a number of seconds (got %q)", w.ClientTimeout)
+	}
+	if cfg.ImportTimeout, err = config.ParseDuration(w.ImportTimeout); err != nil {
+		return fail("--import-timeout must be a duration like 30s or 2m, or a number of seconds (got %q)", w.ImportTimeout)
 	}
 
 	switch {

@@ -41,11 +41,12 @@ func cliMustConfigure(t *testing.T, dir string, args ...string) (*invocation, *c
 func TestDefaults(t *testing.T) {
 	dir := t.TempDir()
 	inv, cfg := cliMustConfigure(t, dir, "-n", "web", "--wsgi", "foo.application")
+	pool := config.Pool{Threads: 20, Workers: 1, QueueTimeout: 30 * time.Second, ImportTimeout: 30 * time.Second, ClientTimeout: 10 * time.Second}
 	want := &config.Site{
 		Dir: dir,
 		Transports: []config.Transport{{
 			Listeners:  []config.Listener{{Network: "tcp", Address: "127.0.0.1:8080", Spec: "tcp:8080"}},
-			Mounts:     []config.Mount{cliWSGIMount("foo.application", config.Pool{Threads: 20, Workers: 1, QueueTimeout: 30 * time.Second})},
+			Mounts:     []config.Mount{cliWSGIMount("foo.application", pool)},
 			Tracebacks: "auto",
 			Source:     "the command line",
 		}},
@@ -145,6 +146,7 @@ func TestWebOptions(t *testing.T) {
 		"--pythonpath", "lib", "--pythonpath", dir,
 		"--threads", "8", "--workers", "3",
 		"--timeout", "30", "--queue-timeout", "1.5", "--max-body", "10MB",
+		"--client-timeout", "0", "--import-timeout", "2m",
 		"--display-tracebacks",
 		"--add-header", "X-Frame-Options: DENY", "--add-header", "Cache-Control: no-store, max-age=0",
 		"--no-reload", "--watch", "templates", "--watch-include", "*.html", "--watch-exclude", "*.log",
@@ -160,6 +162,7 @@ func TestWebOptions(t *testing.T) {
 			},
 			Mounts: []config.Mount{cliWSGIMount("mysite.wsgi:application", config.Pool{
 				Threads: 8, Workers: 3, Timeout: 30 * time.Second, QueueTimeout: 1500 * time.Millisecond, MaxBody: 10_000_000,
+				ImportTimeout: 2 * time.Minute,
 			})},
 			Tracebacks: "show",
 			AddHeaders: [][2]string{{"X-Frame-Options", "DENY"}, {"Cache-Control", "no-store, max-age=0"}},

@@ -9,9 +9,7 @@ require (
 	github.com/go-python/gpython v0.2.0
 	github.com/mattn/go-isatty v0.0.20
 	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/sys v0.42.0
 )
 
-require (
-	github.com/mattn/go-colorable v0.1.14 // indirect
-	golang.org/x/sys v0.42.0 // indirect
-)
+require github.com/mattn/go-colorable v0.1.14 // indirect

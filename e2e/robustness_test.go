@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -156,18 +157,24 @@ func TestTimeoutCooperative(t *testing.T) {
 }
 
 // TestMaxMemory: a worker that grows past --max-memory is replaced, and the
-// server keeps serving.
+// server keeps serving. It grows 10 MiB a request, as a leak does: the
+// resident check catches it (an allocation past the data limit on the way
+// is a 500; the request caught mid-answer, a 502).
 func TestMaxMemory(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, flags []string) {
 		s := start(t, testApps, append(flags, "--wsgi", "pure.router", "--max-memory", "150MB")...)
-		// 200, or 502 when the watchdog catches the worker before it answers.
-		if code, _ := s.get("/grow?mb=200"); code != 200 && code != 502 {
-			t.Fatalf("GET /grow = %d", code)
+		replaced := regexp.MustCompile(`worker 1 \(pid \d+\) uses \d+ MiB, over --max-memory \d+ MiB: replacing it` +
+			`|worker 1 \(pid \d+\) died`) // gpython: Go's runtime dies at the data limit
+		deadline := time.Now().Add(30 * time.Second)
+		for !replaced.MatchString(s.out.String()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("growing 10 MiB a request, the worker was never replaced")
+			}
+			if code, body := s.get("/grow?mb=10"); code != 200 && code != 500 && code != 502 {
+				t.Fatalf("GET /grow = %d %q", code, body)
+			}
 		}
-		s.waitLog(`worker 1 \(pid \d+\) uses \d+ MiB, over --max-memory \d+ MiB: replacing it`, 10*time.Second)
-		if code, body := s.get("/"); code != 200 || body != "Hello, world!\n" {
-			t.Fatalf("after the replacement: %d %q", code, body)
-		}
+		s.waitBody("Hello, world!\n", 10*time.Second)
 	})
 }
 
@@ -211,4 +218,21 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// The defect: --max-memory was only sampled twice a second, so a fast
+// allocation went far past it (a worker killed at 834 MiB against 300 MiB).
+// Past the limit, an allocation fails in the app: a MemoryError, a 500, and
+// the worker, never grown, serves on.
+func TestMaxMemoryFailsFastAllocation(t *testing.T) {
+	s := start(t, testApps, "--python", venvPy, "--wsgi", "pure.router", "--max-memory", "100MB")
+	if code, body := s.get("/grow?mb=400"); code != 500 || !strings.Contains(body, "MemoryError") {
+		t.Fatalf("allocating 400 MiB against --max-memory 100MB: %d %.300q; want a 500 with the MemoryError", code, body)
+	}
+	if code, body := s.get("/"); code != 200 || body != "Hello, world!\n" {
+		t.Fatalf("after the MemoryError: %d %q", code, body)
+	}
+	if strings.Contains(s.out.String(), "over --max-memory") {
+		t.Errorf("the worker grew past --max-memory:\n%s", s.out)
+	}
 }

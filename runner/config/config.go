@@ -97,11 +97,15 @@ type Pool struct {
 	QueueTimeout time.Duration // the longest wait for a free lane before a 503 (--queue-timeout)
 	MaxBody      int64         // request body limit in bytes; 0 = none (--max-body)
 	MaxMemory    int64         // a worker's resident memory limit in bytes; 0 = none (--max-memory)
+
+	ClientTimeout time.Duration // the longest a client's body read or response write may stall; 0 = none (--client-timeout)
+	ImportTimeout time.Duration // the longest a worker may take to import the app; 0 = none (--import-timeout)
 }
 
 // DefaultPool is what a WSGI mount gets when nothing says otherwise:
 // twistd's pool of 20 threads in one process.
-var DefaultPool = Pool{Threads: 20, Workers: 1, QueueTimeout: 30 * time.Second}
+var DefaultPool = Pool{Threads: 20, Workers: 1, QueueTimeout: 30 * time.Second,
+	ImportTimeout: 30 * time.Second, ClientTimeout: 10 * time.Second}
 
 // Static serves a directory.
 type Static struct {

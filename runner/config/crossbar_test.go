@@ -275,7 +275,8 @@ workers:
 					Mount{Path: "/api/v1/users", Kind: KindRedirect, Source: src + ".paths.api.paths.v1.paths.users",
 						Redirect: &Redirect{URL: "https://example.com/", Code: 302}},
 					Mount{Path: "/api/v2", Kind: KindWSGI, Source: src + ".paths.api.paths.v2",
-						WSGI: &WSGI{App: "api.v2:app", Pool: Pool{Threads: 4, Workers: 1, QueueTimeout: 30 * time.Second}}})
+						WSGI: &WSGI{App: "api.v2:app", Pool: Pool{Threads: 4, Workers: 1, QueueTimeout: 30 * time.Second,
+							ImportTimeout: 30 * time.Second, ClientTimeout: 10 * time.Second}}})
 			},
 		},
 		{

@@ -8,11 +8,14 @@ import (
 	"time"
 )
 
-// memoryCheckEvery is how often --max-memory is checked.
+// memoryCheckEvery is how often --max-memory is checked. Between checks a
+// fast allocation is stopped by the data limit (limitData) instead.
 const memoryCheckEvery = 500 * time.Millisecond
 
-// watchMemory replaces serving workers whose resident memory has grown past
-// cfg.MaxMemory (a leak, a memory bomb), until stop is closed.
+// WatchMemory kills every worker process whose resident memory has grown
+// past cfg.MaxMemory (a leak, a memory bomb), until stop is closed: serving
+// workers, which are replaced, and retiring, importing and spare ones, which
+// are not serving anyway.
 func (a *Pool) WatchMemory(stop <-chan struct{}) {
 	if _, err := residentBytes(os.Getpid()); err != nil {
 		a.log.Warnf("--max-memory is not enforced here: %v", err)
@@ -26,7 +29,13 @@ func (a *Pool) WatchMemory(stop <-chan struct{}) {
 			return
 		case <-tick.C:
 		}
-		for _, w := range a.sched.workers() {
+		a.mu.Lock()
+		procs := make([]*worker, 0, len(a.procs))
+		for w := range a.procs {
+			procs = append(procs, w)
+		}
+		a.mu.Unlock()
+		for _, w := range procs {
 			if rss, err := residentBytes(w.pid); err == nil && rss > a.cfg.MaxMemory {
 				a.overMemory(w, rss)
 			}
@@ -34,15 +43,29 @@ func (a *Pool) WatchMemory(stop <-chan struct{}) {
 	}
 }
 
-// overMemory kills w at once (it may be growing fast) and starts another.
+// overMemory kills w at once (it may be growing fast) and, when it was
+// serving, starts another.
 func (a *Pool) overMemory(w *worker, rss int64) {
-	if current := a.sched.remove(w); !current {
-		return
+	if w.dead() || !w.overMemory.CompareAndSwap(false, true) {
+		return // being killed already
 	}
-	a.log.Errorf("worker %d (pid %d) uses %d MiB, over --max-memory %d MiB: replacing it",
-		w.id.Load(), w.pid, rss>>20, a.cfg.MaxMemory>>20)
+	serving := a.sched.remove(w)
+	what := "replacing it"
+	switch {
+	case serving:
+	case w.retiring.Load():
+		what = "killing it (it was retiring)"
+	case w.id.Load() == 0:
+		what = "killing it (a spare)"
+	default:
+		what = "killing it (it was importing the app)"
+	}
+	a.log.Errorf("worker %d (pid %d) uses %d MiB, over --max-memory %d MiB: %s",
+		w.id.Load(), w.pid, rss>>20, a.cfg.MaxMemory>>20, what)
 	w.kill()
-	go a.replace(int(w.id.Load()), false)
+	if serving {
+		go a.replace(int(w.id.Load()), false)
+	}
 }
 
 // residentBytes reads a process's resident set size from /proc (Linux).

@@ -681,3 +681,221 @@ func TestSpilledLaneCools(t *testing.T) {
 		t.Errorf("in flight at the end: %d", n)
 	}
 }
+
+// holdStuck starts two requests on one worker: /hang on one lane (it never
+// ends, whatever it is told) and /block on the other. It returns both lanes
+// and the worker's pid.
+func holdStuck(t *testing.T, p *Pool, hub *fakeworker.Hub, prefix string) (stuck, busy *Lane, pid int) {
+	t.Helper()
+	stuck, busy = acquire(t, p), acquire(t, p)
+	if stuck.w != busy.w {
+		t.Fatal("the two lanes are not on one worker")
+	}
+	if err := stuck.Send(wire.Request, request("/hang", "id="+prefix+"hang")); err != nil {
+		t.Fatal(err)
+	}
+	if err := busy.Send(wire.Request, request("/block", "id="+prefix+"busy")); err != nil {
+		t.Fatal(err)
+	}
+	pid = requestPID(t, hub, prefix+"hang")
+	hub.WaitFor(t, prefix+"busy blocked", func(s *fakeworker.State) bool { _, ok := s.Blocked[prefix+"busy"]; return ok })
+	return stuck, busy, pid
+}
+
+// giveUp does what the exchange does with a request stuck past --timeout:
+// it reports the lane stuck and gives it back, out of service.
+func giveUp(p *Pool, l *Lane) {
+	p.Stuck(l, "has a request stuck past --timeout 1s")
+	l.MarkBroken()
+	p.Release(l)
+}
+
+// The defect: a worker retired for a request stuck past --timeout waited the
+// whole grace (30 s) for it, burning a core. It is killed as soon as its
+// other requests are done, and not before.
+func TestStuckWorkerKilledOnceItsOtherRequestsAreDone(t *testing.T) {
+	p, hub, logs := startPool(t, 1, 2, nil)
+	stuck, busy, pid := holdStuck(t, p, hub, "")
+	giveUp(p, stuck)
+
+	if r, err := do(p, "/hello", "id=new"); err != nil || r.body != "hello" {
+		t.Fatalf("/hello on the replacement: %+v, %v", r, err)
+	}
+	if requestPID(t, hub, "new") == pid {
+		t.Fatal("a request went to the retired worker")
+	}
+	if !alive(pid) {
+		t.Fatal("the worker was killed while another request of its was in flight")
+	}
+	hub.Release("busy")
+	if r, err := readResponse(busy); err != nil || r.body != "released busy" {
+		t.Fatalf("the stuck worker's other request: %+v, %v", r, err)
+	}
+	p.Release(busy)
+	if gone, how := busy.WaitExit(fakeworker.Guard); !gone || how != " (killed by signal killed)" {
+		t.Fatalf("once its other request was done, the stuck worker: gone %v%s", gone, how)
+	}
+	if !strings.Contains(logs.String(), "has finished its other requests: killing it") {
+		t.Errorf("the log does not say why the worker was killed:\n%s", logs)
+	}
+}
+
+// The defect: nothing bounded how many retired workers piled up, each with a
+// stuck request spinning. At most --workers retire at once: past that, the
+// oldest is killed.
+func TestRetiringWorkersAreBounded(t *testing.T) {
+	p, hub, logs := startPool(t, 1, 2, nil)
+	aStuck, aBusy, aPID := holdStuck(t, p, hub, "a-")
+	giveUp(p, aStuck)
+	bStuck, bBusy, bPID := holdStuck(t, p, hub, "b-") // on the replacement
+	if bPID == aPID {
+		t.Fatal("the replacement is the retired worker")
+	}
+	giveUp(p, bStuck)
+
+	if gone, _ := aBusy.WaitExit(fakeworker.Guard); !gone {
+		t.Fatalf("two workers retiring with --workers 1: the older one still runs\n%s", logs)
+	}
+	if !alive(bPID) {
+		t.Fatal("the newer retiring worker was killed too")
+	}
+	if !strings.Contains(logs.String(), fmt.Sprintf("more than 1 workers retiring: killing worker 1 (pid %d)", aPID)) {
+		t.Errorf("the log does not say why the older worker was killed:\n%s", logs)
+	}
+	if _, err := readResponse(aBusy); err == nil {
+		t.Error("a request of the killed worker answered")
+	}
+	aBusy.MarkBroken()
+	p.Release(aBusy)
+
+	hub.Release("b-busy")
+	if r, err := readResponse(bBusy); err != nil || r.body != "released b-busy" {
+		t.Fatalf("the newer retiring worker's request: %+v, %v", r, err)
+	}
+	p.Release(bBusy)
+	if gone, _ := bBusy.WaitExit(fakeworker.Guard); !gone {
+		t.Fatal("the newer stuck worker still runs once its other request is done")
+	}
+	if r, err := do(p, "/hello", ""); err != nil || r.body != "hello" {
+		t.Fatalf("/hello after: %+v, %v", r, err)
+	}
+}
+
+// The defect: --max-memory was checked only on serving workers; a retired
+// one grew to 1.5 GiB against 400 MiB. Every worker process is held to it.
+func TestMaxMemoryCoversRetiringWorkers(t *testing.T) {
+	p, hub, logs := startPool(t, 1, 2, func(o *Options) { o.MaxMemory = 64 << 20 })
+	stop := make(chan struct{})
+	defer close(stop)
+	go p.WatchMemory(stop)
+
+	l := acquire(t, p)
+	if err := l.Send(wire.Request, request("/grow", "id=g&mb=128")); err != nil {
+		t.Fatal(err)
+	}
+	hub.WaitFor(t, "/grow waiting", func(s *fakeworker.State) bool { _, ok := s.Blocked["g"]; return ok })
+	p.Reload("a test") // the worker retires, its request in flight
+	hub.Release("g")   // it grows, and may be killed before it has finished
+	if gone, how := l.WaitExit(fakeworker.Guard); !gone || how != " (killed by signal killed)" {
+		t.Fatalf("a retiring worker past --max-memory: gone %v%s\n%s", gone, how, logs)
+	}
+	if !strings.Contains(logs.String(), "over --max-memory 64 MiB: killing it (it was retiring)") {
+		t.Errorf("the log does not say why the retiring worker was killed:\n%s", logs)
+	}
+	l.MarkBroken()
+	p.Release(l)
+	if r, err := do(p, "/hello", ""); err != nil || r.body != "hello" {
+		t.Fatalf("/hello from the new generation: %+v, %v", r, err)
+	}
+}
+
+// The defect: an import that hung held up every later reload (and SIGHUP)
+// for good, and nothing said so. It is stopped at --import-timeout, as an
+// import that failed, and the next reload imports again.
+func TestImportTimeout(t *testing.T) {
+	p, hub, logs := startPool(t, 1, 2, func(o *Options) { o.ImportTimeout = 100 * time.Millisecond })
+	if err := hub.HangImport(true); err != nil {
+		t.Fatal(err)
+	}
+	reloaded := make(chan struct{})
+	go func() { p.Reload("a save that hangs"); close(reloaded) }()
+	select {
+	case <-reloaded:
+	case <-time.After(fakeworker.Guard):
+		t.Fatalf("Reload still waits for an import that hangs:\n%s", hub.Dump())
+	}
+	ie := p.Broken()
+	if ie == nil || ie.TimedOut != 100*time.Millisecond || !strings.Contains(ie.Traceback, "--import-timeout 100ms") {
+		t.Fatalf("after an import that hangs: Broken() = %+v; want it timed out at 100ms", ie)
+	}
+	var hung int
+	hub.WaitFor(t, "the reload's import", func(s *fakeworker.State) bool {
+		e, ok := s.Find(fakeworker.EvImport, nil)
+		hung = e.PID
+		return ok && s.Count(fakeworker.EvImport, nil) == 2
+	})
+	eventually(t, "the hung worker killed", func() bool { return !alive(hung) })
+	if !strings.Contains(logs.String(), "the app failed to import") || !strings.Contains(logs.String(), "--import-timeout 100ms") {
+		t.Errorf("the log does not say the import was stopped:\n%s", logs)
+	}
+
+	if err := hub.HangImport(false); err != nil {
+		t.Fatal(err)
+	}
+	p.Reload("the fix")
+	if r, err := do(p, "/hello", ""); err != nil || r.body != "hello" {
+		t.Fatalf("/hello after the fix: %+v, %v", r, err)
+	}
+}
+
+// The defect: a save whose import hung blocked the reload of every later
+// save. Newer code abandons a reload still importing: its worker is killed
+// and the newer code is imported instead (what a save or SIGHUP does
+// through AbandonReload).
+func TestNewerCodeAbandonsHungReload(t *testing.T) {
+	p, hub, logs := startPool(t, 1, 2, nil) // no --import-timeout
+	var first int
+	hub.WaitFor(t, "the first worker ready", func(s *fakeworker.State) bool {
+		e, ok := s.Find(fakeworker.EvReady, nil)
+		first = e.PID
+		return ok
+	})
+	if err := hub.HangImport(true); err != nil {
+		t.Fatal(err)
+	}
+	reloaded := make(chan struct{})
+	go func() { p.Reload("a save that hangs"); close(reloaded) }()
+	var hung int
+	hub.WaitFor(t, "the reload importing", func(s *fakeworker.State) bool {
+		if s.Count(fakeworker.EvImport, nil) < 2 {
+			return false
+		}
+		e, _ := s.Find(fakeworker.EvImport, nil)
+		hung = e.PID
+		return true
+	})
+	if err := hub.HangImport(false); err != nil {
+		t.Fatal(err)
+	}
+	p.AbandonReload()
+	select {
+	case <-reloaded:
+	case <-time.After(fakeworker.Guard):
+		t.Fatalf("the abandoned reload still waits for its import:\n%s", hub.Dump())
+	}
+	p.Reload("the fix")
+	eventually(t, "the hung worker killed", func() bool { return !alive(hung) })
+	r, err := do(p, "/hello", "id=after")
+	if err != nil || r.body != "hello" {
+		t.Fatalf("/hello after the fix: %+v, %v", r, err)
+	}
+	if pid := requestPID(t, hub, "after"); pid == first || pid == hung {
+		t.Errorf("/hello after the fix ran in pid %d: the first worker is %d, the hung one %d", pid, first, hung)
+	}
+	if p.Broken() != nil {
+		t.Errorf("an abandoned reload counts as broken code: %v", p.Broken())
+	}
+	if !strings.Contains(logs.String(), "reload (a save that hangs) abandoned") {
+		t.Errorf("the log does not say the reload was abandoned:\n%s", logs)
+	}
+}

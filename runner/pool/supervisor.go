@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,12 +56,16 @@ type Pool struct {
 	broken  *ImportError     // the latest code does not import
 	closed  bool
 	spares  []*worker       // started, app not imported: ready for the next reload
+	retired []*worker       // retiring, oldest first: at most cfg.Workers of them
 	pending int             // spares being started
 	preload []string        // the libraries the current generation imported
 	files   map[string]bool // the app's own source files, as the latest worker imported them
 	notes   []string        // the latest worker's notes for the banner
 	changed []string        // the files whose change the running reload is for
 	bad     []string        // changed files that do not compile, from the latest worker
+
+	dataLimitWarn sync.Once
+	abandon       context.CancelFunc // ends the import of the reload in progress
 
 	reloadMu sync.Mutex // one reload at a time
 	restarts map[int]time.Time
@@ -84,7 +89,7 @@ func New(cfg Options) *Pool {
 		procs:    map[*worker]bool{},
 		restarts: map[int]time.Time{},
 	}
-	a.sched = newScheduler(cfg.QueueTimeout, func(w *worker) { w.stop(a.grace()) })
+	a.sched = newScheduler(cfg.QueueTimeout, a.idle)
 	return a
 }
 
@@ -100,7 +105,7 @@ func (a *Pool) grace() time.Duration { return max(retireGrace, a.cfg.Timeout) }
 // start brings up the first generation. An app that does not import is an
 // *ImportError.
 func (a *Pool) Start() error {
-	ws, err := a.startGeneration()
+	ws, err := a.startGeneration(context.Background())
 	if err != nil {
 		return err
 	}
@@ -111,8 +116,9 @@ func (a *Pool) Start() error {
 
 // startGeneration starts cfg.Workers workers with the app imported, in
 // parallel. On any failure it stops them all and returns the failure,
-// preferring an ImportError (the user's to fix) over anything else.
-func (a *Pool) startGeneration() ([]*worker, error) {
+// preferring an ImportError (the user's to fix) over anything else; when
+// ctx ends first, errAbandoned.
+func (a *Pool) startGeneration(ctx context.Context) ([]*worker, error) {
 	n := a.cfg.Workers
 	ws := make([]*worker, n)
 	errs := make([]error, n)
@@ -121,11 +127,14 @@ func (a *Pool) startGeneration() ([]*worker, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ws[i], errs[i] = a.startWorker(i + 1)
+			ws[i], errs[i] = a.startWorker(ctx, i+1)
 		}()
 	}
 	wg.Wait()
 	var first error
+	if ctx.Err() != nil {
+		errs = []error{errAbandoned} // whatever each worker came to
+	}
 	for _, err := range errs {
 		var ie *ImportError
 		if errors.As(err, &ie) {
@@ -147,8 +156,9 @@ func (a *Pool) startGeneration() ([]*worker, error) {
 	return ws, nil
 }
 
-// startWorker takes a warm spare, or spawns a worker, and imports the app.
-func (a *Pool) startWorker(id int) (*worker, error) {
+// startWorker takes a warm spare, or spawns a worker, and imports the app
+// (within --import-timeout, and while ctx lasts).
+func (a *Pool) startWorker(ctx context.Context, id int) (*worker, error) {
 	w := a.takeSpare()
 	if w == nil {
 		var err error
@@ -162,10 +172,23 @@ func (a *Pool) startWorker(id int) (*worker, error) {
 	a.mu.Lock()
 	cfg.Changed = a.changed
 	a.mu.Unlock()
-	info, err := w.load(cfg)
+	info, err := w.load(ctx, cfg, a.cfg.ImportTimeout)
 	if err != nil {
 		w.stop(0)
+		a.mu.Lock()
+		closed := a.closed
+		a.mu.Unlock()
+		if closed {
+			return nil, ErrClosed // stopped by shutdown: not the app's failure
+		}
 		return nil, err
+	}
+	if a.cfg.MaxMemory > 0 {
+		if err := limitData(w.pid, a.cfg.MaxMemory); err != nil && !w.dead() {
+			a.dataLimitWarn.Do(func() {
+				a.log.Warnf("--max-memory: cannot limit the workers' data size (%v); only their resident memory is checked", err)
+			})
+		}
 	}
 	a.mu.Lock()
 	if len(info.Preload) > 0 {
@@ -266,11 +289,27 @@ func (a *Pool) fillSpares() {
 }
 
 // retire lets a worker that no longer serves finish what it has in flight
-// (within grace) and then exit.
+// (within grace) and then exit. Each retiring worker holds a process, and
+// one with a stuck request a core: past cfg.Workers of them, the oldest is
+// killed (one with a stuck request first).
 func (a *Pool) retire(w *worker, grace time.Duration) {
 	w.retiring.Store(true)
+	a.mu.Lock()
+	a.retired = append(a.retired, w)
+	var victims []*worker
+	for len(a.retired) > a.cfg.Workers {
+		i := slices.IndexFunc(a.retired, func(w *worker) bool { return w.stuck.Load() })
+		i = max(i, 0)
+		victims = append(victims, a.retired[i])
+		a.retired = slices.Delete(a.retired, i, i+1)
+	}
+	a.mu.Unlock()
+	for _, v := range victims {
+		a.log.Warnf("more than %d workers retiring: killing worker %d (pid %d), retired with requests still in flight", a.cfg.Workers, v.id.Load(), v.pid)
+		v.kill()
+	}
 	if w.inFlight.Load() == 0 {
-		w.stop(grace)
+		a.idle(w)
 		return
 	}
 	go func() {
@@ -283,11 +322,28 @@ func (a *Pool) retire(w *worker, grace time.Duration) {
 	}()
 }
 
-// stuck is called when a request on l ran past --timeout (or its lane fell
+// idle ends a retiring worker whose last request (as the scheduler counts
+// them) has ended: it is asked to quit, or killed when a request stuck in
+// it would never let it (a Python thread cannot be stopped, and it may be
+// burning a core).
+func (a *Pool) idle(w *worker) {
+	if !w.stuck.Load() {
+		w.stop(a.grace())
+		return
+	}
+	if !w.dead() {
+		a.log.Warnf("worker %d (pid %d) has finished its other requests: killing it, its stuck request never will", w.id.Load(), w.pid)
+	}
+	w.kill()
+}
+
+// Stuck is called when a request on l ran past --timeout (or its lane fell
 // out of step): the thread cannot be interrupted, so the worker is retired
-// and a new one takes its place at once.
+// and a new one takes its place at once. The worker is killed as soon as
+// its other requests are done.
 func (a *Pool) Stuck(l *Lane, why string) {
 	w := l.w
+	w.stuck.Store(true)
 	if current := a.sched.remove(w); current {
 		a.retire(w, a.grace())
 		a.log.Warnf("worker %d (pid %d) %s: starting a replacement", w.id.Load(), w.pid, why)
@@ -301,6 +357,9 @@ func (a *Pool) exited(w *worker) {
 	serving := a.sched.remove(w)
 	a.mu.Lock()
 	delete(a.procs, w)
+	if i := slices.Index(a.retired, w); i >= 0 {
+		a.retired = slices.Delete(a.retired, i, i+1)
+	}
 	crashed := serving && !a.closed && !w.stopping.Load()
 	a.mu.Unlock()
 	if crashed {
@@ -326,7 +385,7 @@ func (a *Pool) replace(id int, crashed bool) {
 			delay = min(max(2*delay, 250*time.Millisecond), 5*time.Second)
 			time.Sleep(delay)
 		}
-		w, err := a.startWorker(id)
+		w, err := a.startWorker(context.Background(), id)
 		a.fillSpares()
 		if err == nil {
 			a.mu.Lock()
@@ -383,6 +442,11 @@ func (a *Pool) setBroken(ie *ImportError) {
 func (a *Pool) Reload(why string, changed ...string) bool {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a.mu.Lock()
+	a.abandon = cancel
+	a.mu.Unlock()
 	t0 := time.Now()
 	a.mu.Lock()
 	a.changed, a.bad = changed, nil
@@ -392,9 +456,20 @@ func (a *Pool) Reload(why string, changed ...string) bool {
 		a.changed = nil
 		a.mu.Unlock()
 	}()
-	ws, err := a.startGeneration()
+	ws, err := a.startGeneration(ctx)
+	a.mu.Lock()
+	a.abandon = nil
+	closed := a.closed
+	a.mu.Unlock()
 	a.fillSpares()
-	if errors.Is(err, ErrClosed) {
+	if closed || errors.Is(err, ErrClosed) {
+		for _, w := range ws {
+			w.stop(0)
+		}
+		return false // shutdown stopped it: whatever it came to is not the app's failure
+	}
+	if errors.Is(err, errAbandoned) {
+		a.log.Warnf("%s", a.named(fmt.Sprintf("reload (%s) abandoned after %d ms: newer code came before it had imported", why, time.Since(t0).Milliseconds())))
 		return false
 	}
 	if err != nil {
@@ -447,6 +522,17 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// AbandonReload stops the reload in progress, if it is still importing the
+// app: newer code has come (a save, SIGHUP), and the reload that follows
+// imports that instead. An import that hangs no longer holds up the fix.
+func (a *Pool) AbandonReload() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.abandon != nil {
+		a.abandon()
+	}
+}
+
 // named prefixes a message with the app's name, when it has one.
 func (a *Pool) named(msg string) string {
 	if a.cfg.Name == "" {
@@ -467,6 +553,9 @@ func (a *Pool) Broken() *ImportError {
 func (a *Pool) Close(grace time.Duration) {
 	a.mu.Lock()
 	a.closed = true
+	if a.abandon != nil {
+		a.abandon() // a reload still importing: its workers go at once
+	}
 	var all []*worker
 	for w := range a.procs {
 		all = append(all, w)

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,9 @@ type worker struct {
 	exitErr  error // valid after exited is closed
 	started  time.Time
 	stopOnce sync.Once
+
+	stuck      atomic.Bool // a request of its will never end: kill it, rather than stop it, once idle
+	overMemory atomic.Bool // --max-memory is killing it
 
 	onExit func(w *worker) // called once when the process ends, from its wait goroutine
 }
@@ -180,19 +184,48 @@ func spawn(eng engine.Engine, id, threads int, env []string, log logSink, onExit
 type ImportError struct {
 	Traceback string
 	At        time.Time
-	Hint      string // what the engine can add: the interpreter that has a missing module, ...
+	Hint      string        // what the engine can add: the interpreter that has a missing module, ...
+	TimedOut  time.Duration // the import was stopped at --import-timeout (this long)
 }
 
 func (e *ImportError) Error() string { return "the app failed to import:\n" + e.Traceback }
 
-// load sends the import and waits for the worker to be ready.
-func (w *worker) load(cfg wire.WorkerConfig) (wire.ReadyInfo, error) {
+// errAbandoned is load's error when its ctx ended: a newer change to the
+// code made this import pointless.
+var errAbandoned = errors.New("import abandoned")
+
+// importReportGrace is how long past --import-timeout a worker has to say
+// where its import was (CPython does) before it is killed without a word.
+const importReportGrace = 2 * time.Second
+
+// load sends the import and waits for the worker to be ready, at most
+// timeout (0: no limit), and only while ctx lasts: a worker whose import
+// does not finish in time, or is abandoned, is killed.
+func (w *worker) load(ctx context.Context, cfg wire.WorkerConfig, timeout time.Duration) (wire.ReadyInfo, error) {
 	var info wire.ReadyInfo
+	cfg.ImportTimeout = timeout.Seconds()
 	b, _ := json.Marshal(cfg)
+	t0 := time.Now()
 	if err := w.sendControl(wire.Import, b); err != nil {
 		return info, fmt.Errorf("%s: %v", w.tag(), err)
 	}
+	if timeout > 0 {
+		w.ctrl.SetReadDeadline(t0.Add(timeout + importReportGrace))
+	}
+	stop := context.AfterFunc(ctx, func() { w.ctrl.SetReadDeadline(time.Now()) })
 	typ, p, err := w.ctrlR.Next()
+	stop()
+	if ctx.Err() != nil {
+		w.kill()
+		return info, errAbandoned
+	}
+	w.ctrl.SetReadDeadline(time.Time{})
+	timedOut := timeout > 0 && time.Since(t0) >= timeout
+	if err != nil && timedOut && errors.Is(err, os.ErrDeadlineExceeded) {
+		w.kill()
+		return info, &ImportError{At: time.Now(), TimedOut: timeout, Traceback: fmt.Sprintf(
+			"The app did not finish importing within --import-timeout %s; gowsgi stopped it.\n", timeout)}
+	}
 	if err != nil {
 		<-w.exited
 		return info, &ImportError{At: time.Now(), Traceback: fmt.Sprintf("%s exited while importing the app%s\n", w.tag(), exitNote(w.exitErr))}
@@ -206,7 +239,11 @@ func (w *worker) load(cfg wire.WorkerConfig) (wire.ReadyInfo, error) {
 		return info, nil
 	case wire.Failed:
 		w.stopping.Store(true)
-		return info, &ImportError{At: time.Now(), Traceback: string(p)}
+		ie := &ImportError{At: time.Now(), Traceback: string(p)}
+		if timedOut { // the worker's own report of where its import was
+			ie.TimedOut = timeout
+		}
+		return info, ie
 	}
 	return info, fmt.Errorf("%s: unexpected control frame %q", w.tag(), typ)
 }
@@ -285,16 +322,25 @@ func exitNote(err error) string {
 	return " (" + err.Error() + ")"
 }
 
-// copyLines logs a worker's output line by line.
+// maxLogLine is the longest piece of a worker's output logged as one line:
+// a longer line is logged in pieces of this size, so that output without
+// newlines neither grows our memory nor silences what comes after it.
+const maxLogLine = 64 << 10
+
+// copyLines logs a worker's output line by line, until the stream ends.
 func (w *worker) copyLines(r io.ReadCloser, log logSink, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer r.Close()
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64<<10), 1<<20)
-	for s.Scan() {
-		log.Worker(w.tag(), s.Text())
+	br := bufio.NewReaderSize(r, maxLogLine)
+	for {
+		line, err := br.ReadSlice('\n') // ErrBufferFull: a piece of a long line
+		if len(line) > 0 {
+			log.Worker(w.tag(), string(line))
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return
+		}
 	}
-	io.Copy(io.Discard, r) // a line longer than 1 MiB: drop the rest, never block the app
 }
 
 // socketPair returns a connected pair: one end as a net.Conn for us, the

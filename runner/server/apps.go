@@ -250,8 +250,10 @@ func within(path, dir string) bool {
 }
 
 // request asks for a reload, merging with one already waiting: one more
-// reload runs after the one in progress, for every change since.
+// reload runs after the one in progress, for every change since. A reload
+// still importing older code is abandoned: this one supersedes it.
 func (ap *app) request(why string, files []string) {
+	ap.pool.AbandonReload()
 	ap.mu.Lock()
 	if !slices.Contains(ap.why, why) {
 		ap.why = append(ap.why, why)

@@ -196,6 +196,10 @@ type WorkerConfig struct {
 	// compiles the Python ones the app did not import (a Django views.py is
 	// imported by the first request), so that a syntax error is reported now.
 	Changed []string `json:"changed,omitempty"`
+	// ImportTimeout is --import-timeout in seconds (0: none). gowsgi stops a
+	// worker whose import runs longer; a worker may answer F first, with
+	// where the import was at that moment.
+	ImportTimeout float64 `json:"import_timeout,omitempty"`
 }
 
 // ReadyInfo is the READY payload.

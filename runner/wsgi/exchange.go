@@ -72,14 +72,16 @@ type exchange struct {
 	dropped      int64 // body bytes past the declared Content-Length
 	out          outcome
 	clientIO     atomic.Bool // blocked on the client (reading its body, writing to it)
+	progress     *progress   // the client's deadlines (progress.go); nil: none
 
 	// Guarded by mu: the cancel and timeout callbacks run on other
 	// goroutines and must have no effect once the exchange is over.
 	mu         sync.Mutex
 	finished   bool
 	appSlow    bool // --timeout passed while we waited on the app
-	clientSlow bool // --timeout passed while we waited on the client
+	clientSlow bool // --timeout passed while we waited on the client, or it stalled
 	timedOut   bool // and the worker did not wind the request down in time
+	idle       bool // the client stalled past --client-timeout (not --timeout)
 	cancelled  bool
 }
 
@@ -270,8 +272,8 @@ func (x *exchange) answerRead(n int) {
 		case errors.As(err, &tooLarge):
 			x.bodyTooLarge = true
 			msg = fmt.Sprintf("the request body is larger than --max-body (%d bytes)", tooLarge.Limit)
-		case x.slowClient():
-			msg = fmt.Sprintf("the client sent the request body too slowly (--timeout %s)", x.h.cfg.Timeout)
+		case x.slowClient() || x.stalled(err):
+			msg = fmt.Sprintf("the client sent the request body too slowly (%s)", x.slowWhy())
 		default:
 			// Bad chunked framing, or the client stopped mid-body: its
 			// fault, whatever the app makes of the error.
@@ -403,14 +405,14 @@ func (x *exchange) data(p []byte) {
 	n, err := x.w.Write(p)
 	x.written += int64(n)
 	if err != nil {
-		x.cancel()
+		x.lostClient(err)
 		return
 	}
 	// Flush when nothing more is waiting: streams reach the client chunk by
 	// chunk, while a whole small answer still gets a Content-Length.
 	if !x.l.Buffered() {
 		if err := http.NewResponseController(x.w).Flush(); err != nil {
-			x.cancel()
+			x.lostClient(err)
 		}
 	}
 }
@@ -464,11 +466,11 @@ func (x *exchange) wound() {
 func (x *exchange) tooSlow() {
 	if x.out.wroteHeader {
 		x.out.abort = true
-		x.out.note = fmt.Sprintf("the client read the response too slowly (--timeout %s)", x.h.cfg.Timeout)
+		x.out.note = fmt.Sprintf("the client read the response too slowly (%s)", x.slowWhy())
 		return
 	}
 	x.out.errStatus, x.out.errTitle = http.StatusRequestTimeout, "the client sent the request too slowly"
-	x.out.detail = fmt.Sprintf("The request body did not arrive within --timeout %s.", x.h.cfg.Timeout)
+	x.out.detail = fmt.Sprintf("The request body did not arrive in time (%s).", x.slowWhy())
 }
 
 // workerLost handles a lane that failed under the request: the worker died.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -58,6 +59,34 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		return router.Record{Note: err.Error()}
 	}
 
+	var body io.Reader
+	if r.Body != nil && r.Body != http.NoBody {
+		body = r.Body
+		if a.cfg.MaxBody > 0 {
+			// MaxBytesReader marks the connection for closing through the
+			// server's own writer, under the router's.
+			raw := w
+			if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
+				raw = u.Unwrap()
+			}
+			body = http.MaxBytesReader(raw, r.Body, a.cfg.MaxBody)
+		}
+	}
+	progress, xw, body := a.guard(w, r, body)
+	if body == nil {
+		body = http.NoBody
+	} else {
+		rest, release, stalled := readAhead(progress, body)
+		defer release()
+		if stalled != "" {
+			w.Header().Set("Connection", "close")
+			router.Error(w, r, http.StatusRequestTimeout, "the client sent the request too slowly",
+				fmt.Sprintf("The request body did not arrive in time (%s).", stalled), "")
+			return router.Record{Note: "the client sent its body too slowly (" + stalled + ")"}
+		}
+		body = rest
+	}
+
 	l, err := a.pool.Acquire(r.Context())
 	switch {
 	case errors.Is(err, pool.ErrQueueTimeout):
@@ -70,9 +99,14 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		if ie == nil {
 			ie = &pool.ImportError{At: time.Now()}
 		}
-		router.Error(w, r, http.StatusInternalServerError, "the app failed to load",
-			strings.TrimSpace(fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it. %s",
-				ie.At.Format("15:04:05"), ie.Hint)), ie.Traceback)
+		detail := fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", ie.At.Format("15:04:05"))
+		if ie.TimedOut > 0 {
+			detail = fmt.Sprintf("The app's code did not finish importing within --import-timeout %s, so gowsgi stopped it at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", ie.TimedOut, ie.At.Format("15:04:05"))
+		}
+		if ie.Hint != "" {
+			detail += " " + ie.Hint
+		}
+		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", detail, ie.Traceback)
 		return router.Record{Note: "the app does not import"}
 	case errors.Is(err, pool.ErrClosed):
 		w.Header().Set("Connection", "close")
@@ -87,17 +121,7 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		return router.Record{Note: err.Error()}
 	}
 
-	body := r.Body
-	if a.cfg.MaxBody > 0 {
-		// MaxBytesReader marks the connection for closing through the
-		// server's own writer, under the router's.
-		raw := w
-		if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
-			raw = u.Unwrap()
-		}
-		body = http.MaxBytesReader(raw, r.Body, a.cfg.MaxBody)
-	}
-	x := &exchange{h: a, l: l, w: w, r: r, body: body}
+	x := &exchange{h: a, l: l, w: xw, r: r, body: body, progress: progress}
 	out := x.serve(env)
 	worker := l.Worker()
 	a.pool.Release(l)

@@ -3,17 +3,13 @@
 package cpython
 
 import (
-	"bytes"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 )
 
 //go:embed worker.py
@@ -24,10 +20,6 @@ type Engine struct {
 	Python  string // the interpreter's path
 	Version string // "3.11.2"
 	Origin  string // how it was found: "--python", "$VIRTUAL_ENV", "./.venv", "PATH"
-
-	once      sync.Once // workers start in parallel; the program is written once
-	script    string    // the worker program's path
-	scriptErr error
 }
 
 // Find locates the interpreter in gowsgi's order: the explicit --python,
@@ -95,45 +87,19 @@ func (e *Engine) Describe() string {
 	return fmt.Sprintf("CPython %s (%s, from %s)", e.Version, e.Python, e.Origin)
 }
 
+// bootstrap runs the worker program, which follows it on the command line.
+// The program is never a file: Python puts a script's directory first on
+// sys.path, and a directory another local user can write (a shared $TMPDIR,
+// when there is no cache directory) would let their json.py run as us. With
+// -c, sys.path starts with "" (the current directory) instead: that goes too,
+// before anything is imported; the worker puts the app's directory there.
+const bootstrap = `import sys
+if sys.path[:1] == [""]:
+    del sys.path[0]
+exec(compile(sys.argv.pop(1), "<gowsgi worker>", "exec"))`
+
 // Command returns the command for one worker process.
 func (e *Engine) Command() (*exec.Cmd, error) {
-	e.once.Do(func() { e.script, e.scriptErr = writeScript() })
-	if e.scriptErr != nil {
-		return nil, e.scriptErr
-	}
 	// -u: the app's prints reach the log at once, not when a buffer fills.
-	return exec.Command(e.Python, "-u", e.script), nil
-}
-
-// writeScript puts the worker program in a per-user cache directory, named
-// by its content so that concurrent gowsgi runs and versions never clash.
-func writeScript() (string, error) {
-	sum := sha256.Sum256(workerSource)
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	dir = filepath.Join(dir, "gowsgi")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("cannot create %s for the worker program: %v", dir, err)
-	}
-	path := filepath.Join(dir, "gowsgi_worker_"+hex.EncodeToString(sum[:6])+".py")
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, workerSource) {
-		return path, nil
-	}
-	tmp, err := os.CreateTemp(dir, ".worker-*.py")
-	if err != nil {
-		return "", fmt.Errorf("cannot write the worker program: %v", err)
-	}
-	if _, err := tmp.Write(workerSource); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	tmp.Close()
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	return path, nil
+	return exec.Command(e.Python, "-u", "-c", bootstrap, string(workerSource)), nil
 }

@@ -1,6 +1,7 @@
 """gowsgi's CPython worker.
 
-gowsgi embeds this file and runs it with the app's interpreter. It imports the
+gowsgi embeds this file and runs it with the app's interpreter (as the
+argument of a `python -c` bootstrap, never from a file). It imports the
 WSGI app and serves the requests gowsgi sends over the lanes: fd 3 is the
 control socket, fds 4.. are the lanes, one thread each. The protocol is in
 docs/protocol.md. Standard library only: it must run in any virtualenv.
@@ -34,6 +35,9 @@ READ_SIZE = 65536  # what wsgi.input asks for at least
 # Below malloc's mmap threshold (recv allocates this much on every call), and
 # enough for a whole READ_SIZE body frame.
 RECV_SIZE = READ_SIZE + 4096
+
+# This program's frames, which tracebacks leave out: "<gowsgi worker>".
+WORKER_FILE = sys._getframe().f_code.co_filename
 
 
 def frame(typ, payload=b''):
@@ -248,24 +252,30 @@ class Cancelled(BaseException):
 class Input(object):
     """wsgi.input: the request body, pulled from gowsgi as the app reads it."""
 
-    def __init__(self, lane, has_body):
-        self.lane = lane
+    def __init__(self, req, has_body):
+        self.req = req
         self.buf = bytearray()  # deleting from the front of a bytearray is cheap
         self.eof = not has_body
         self.error = None
 
     def _fill(self, want=READ_SIZE):
-        if self.error is not None:
-            raise IOError(self.error)
-        lane = self.lane
-        want = min(max(want, READ_SIZE), MAX_CHUNK)
-        lane.conn.send(frame(READ, struct.pack('>I', want)))
-        while True:
-            typ, payload = lane.conn.read()
-            if typ == CANCEL:
-                lane.cancelled = True
-                continue
-            break
+        req = self.req
+        lane = req.lane
+        # Under the lane's read lock: another thread of the app may read the
+        # socket (this body, or a cancel) at the same time, and a request
+        # that has ended must never read the next one's frames.
+        with lane.rlock:
+            req.check_live('wsgi.input read')
+            if self.error is not None:
+                raise IOError(self.error)
+            want = min(max(want, READ_SIZE), MAX_CHUNK)
+            lane.conn.send(frame(READ, struct.pack('>I', want)))
+            while True:
+                typ, payload = lane.conn.read()
+                if typ == CANCEL:
+                    req.cancelled = True
+                    continue
+                break
         if typ == BODY:
             if payload:
                 self.buf += payload
@@ -284,6 +294,7 @@ class Input(object):
         return data
 
     def read(self, size=-1):
+        self.req.check_live('wsgi.input read')
         if size is None or size < 0:
             while not self.eof:
                 self._fill(MAX_CHUNK)
@@ -293,6 +304,7 @@ class Input(object):
         return self._take(size)
 
     def readline(self, size=-1):
+        self.req.check_live('wsgi.input read')
         if size is None:
             size = -1
         start = 0
@@ -335,36 +347,35 @@ class Errors(object):
     """wsgi.errors: text for gowsgi's log, sent a line at a time. After the
     request, what the app still writes to it goes to stderr."""
 
-    def __init__(self, lane):
-        self.lane = lane
+    def __init__(self, req):
+        self.req = req
         self.pending = ''
 
     def write(self, s):
         if not isinstance(s, str):
             raise TypeError('wsgi.errors.write() takes str, not %s' % type(s).__name__)
-        lane = self.lane
-        if lane is None:
-            sys.stderr.write(s)
-            return
-        self.pending += s
-        if '\n' in self.pending or len(self.pending) > 65536:
-            head, nl, self.pending = self.pending.rpartition('\n')
-            if not nl:
-                head, self.pending = self.pending, ''
-            lane.conn.send(text_frame(LOG, head))
+        req = self.req
+        with req.lock:
+            if req.done:
+                sys.stderr.write(s)
+                return
+            self.pending += s
+            if '\n' in self.pending or len(self.pending) > 65536:
+                head, nl, self.pending = self.pending.rpartition('\n')
+                if not nl:
+                    head, self.pending = self.pending, ''
+                req.lane.conn.send(text_frame(LOG, head))
 
     def writelines(self, seq):
         for s in seq:
             self.write(s)
 
     def flush(self):
-        if self.pending and self.lane is not None:
-            self.lane.conn.send(text_frame(LOG, self.pending))
-            self.pending = ''
-
-    def detach(self):
-        self.flush()
-        self.lane = None
+        req = self.req
+        with req.lock:
+            if self.pending and not req.done:
+                req.lane.conn.send(text_frame(LOG, self.pending))
+                self.pending = ''
 
 
 class FileWrapper(object):
@@ -385,118 +396,49 @@ class FileWrapper(object):
             yield data
 
 
-class Lane(object):
-    """One worker thread and its socket: requests one at a time."""
+class Request(object):
+    """One request on a lane. What the app is handed (start_response, the
+    write() callable, wsgi.input, wsgi.errors) belongs to the request, not to
+    the lane: once the request has ended it raises (wsgi.errors goes to
+    stderr), so a thread the app left behind cannot reach the next request
+    on the lane through it."""
 
-    def __init__(self, worker, fd):
-        self.worker = worker
-        self.conn = Conn(fd)
-        self.cancelled = False
-        self.request = 0  # counts requests; a write() callable belongs to one
-        self.active = False
-
-    def serve(self):
-        try:
-            while True:
-                typ, payload = self.conn.read()
-                if typ == REQUEST:
-                    self.worker.busy(1)
-                    self.request += 1
-                    self.active = True
-                    try:
-                        self.handle(payload)
-                    finally:
-                        self.active = False
-                        self.worker.busy(-1)
-                # A cancel that crossed the end of its request is stale.
-        except (Closed, OSError):
-            pass
-        except BaseException:
-            traceback.print_exc()
-            sys.stderr.flush()
-            os._exit(70)
-
-    def handle(self, payload):
-        fields = payload.decode('latin-1').split('\0')
-        it = iter(fields)
-        environ = dict(zip(it, it))
-        has_body = environ.pop('gowsgi.body', '1') != '0'
-        worker = self.worker
-        environ['wsgi.version'] = (1, 0)
-        environ['wsgi.input'] = Input(self, has_body)
-        errors = environ['wsgi.errors'] = Errors(self)
-        environ['wsgi.multithread'] = worker.multithread
-        environ['wsgi.multiprocess'] = worker.multiprocess
-        environ['wsgi.run_once'] = False
-        environ['wsgi.input_terminated'] = True
-        environ['wsgi.file_wrapper'] = FileWrapper
-
-        self.cancelled = False
+    def __init__(self, lane):
+        self.lane = lane
         self.status = None
         self.headers = None
         self.sent = False
-        LOGGED.take()
-        result = None
-        error = None
-        detail = b''
-        try:
-            result = worker.app(environ, self.start_response)
-            if not self.sent and type(result) is list and len(result) == 1 and type(result[0]) is bytes:
-                # The common one-chunk answer: status, body and end in one write.
-                body = result[0]
-                self.check_started()
-                out = self.start_frame()
-                errors.detach()
-                if len(body) > 65536:
-                    self.conn.send_data(out, body)
-                    out = b''
-                elif body:
-                    out += frame(DATA, body)
-                self.conn.send(out + frame(END))
-                return
-            for chunk in result:
-                if type(chunk) is not bytes:
-                    raise TypeError('the app yielded %s, not bytes: WSGI response bodies are bytes '
-                                    '(encode text first, e.g. s.encode("utf-8"))' % type(chunk).__name__)
-                if chunk:
-                    self.send_body(chunk)
-                    if self.conn.waiting():
-                        self.check_cancel()
-                    if self.cancelled:
-                        break
-        except Cancelled:
-            pass
-        except BaseException as e:
-            error = app_traceback()
-            detail = detail_frame(e)
-        if result is not None and hasattr(result, 'close'):
-            try:
-                result.close()
-            except BaseException as e:
-                if error is None:
-                    error = app_traceback()
-                    detail = detail_frame(e)
-        errors.detach()
-        if error is not None:
-            self.conn.send(detail + text_frame(FAIL, error))
-        elif self.sent or self.cancelled:
-            self.conn.send(frame(END))
-        else:
-            try:
-                self.check_started()
-                out = self.start_frame()
-            except BaseException as e:
-                self.conn.send(detail_frame(e) + text_frame(FAIL, app_traceback()))
-                return
-            self.conn.send(out + frame(END))
+        self.cancelled = False
+        self.done = False
+        self.errors = None
+        # Held by every send made for the request from the app's side (write(),
+        # wsgi.errors) and by end(): nothing of it goes out after its end.
+        self.lock = threading.RLock()
+
+    def check_live(self, what):
+        if self.done:
+            raise IOError('%s after its response ended' % what)
+
+    def end(self):
+        """Ends the request for everything the app holds of it. The lane's
+        thread then sends the last frame."""
+        with self.lock:
+            if self.errors is not None:
+                self.errors.flush()
+            with self.lane.rlock:  # wait for a read of wsgi.input in flight
+                self.done = True
 
     def check_cancel(self):
         """Reads what is waiting: a cancel means stop iterating."""
-        try:
-            typ, _ = self.conn.read()
-        except Closed:
-            self.cancelled = True
-            return
+        conn = self.lane.conn
+        with self.lane.rlock:
+            if not conn.waiting():
+                return  # it was the answer to a read of wsgi.input on another thread
+            try:
+                typ, _ = conn.read()
+            except Closed:
+                self.cancelled = True
+                return
         if typ == CANCEL:
             self.cancelled = True
 
@@ -505,6 +447,8 @@ class Lane(object):
             raise AssertionError('the app returned without calling start_response()')
 
     def start_response(self, status, headers, exc_info=None):
+        if self.done:
+            raise RuntimeError('start_response() called after its response ended')
         if exc_info:
             try:
                 if self.sent:
@@ -522,13 +466,7 @@ class Lane(object):
                 raise TypeError('each header must be a (str, str) tuple, got %r' % (h,))
         self.status = status
         self.headers = headers
-        request = self.request
-
-        def write(data):
-            if request != self.request or not self.active:
-                raise RuntimeError('write() called after its response ended')
-            self.write(data)
-        return write
+        return self.write
 
     def start_frame(self):
         fields = [self.status]
@@ -555,22 +493,128 @@ class Lane(object):
 
     def send_body(self, data):
         if self.sent:
-            self.conn.send_data(b'', data)
+            self.lane.conn.send_data(b'', data)
         else:
             self.check_started()
-            self.conn.send_data(self.start_frame(), data)
+            self.lane.conn.send_data(self.start_frame(), data)
 
     def write(self, data):
+        """The write() callable start_response returns."""
         if type(data) is not bytes:
             raise TypeError('write() takes bytes, not %s' % type(data).__name__)
-        if data:
-            if self.cancelled:
-                raise Cancelled()
-            self.send_body(data)
-            if self.conn.waiting():
-                self.check_cancel()
-            if self.cancelled:
-                raise Cancelled()
+        with self.lock:
+            if self.done:
+                raise RuntimeError('write() called after its response ended')
+            if data:
+                if self.cancelled:
+                    raise Cancelled()
+                self.send_body(data)
+                if self.lane.conn.waiting():
+                    self.check_cancel()
+                if self.cancelled:
+                    raise Cancelled()
+
+
+class Lane(object):
+    """One worker thread and its socket: requests one at a time."""
+
+    def __init__(self, worker, fd):
+        self.worker = worker
+        self.conn = Conn(fd)
+        # Held by every read of the socket while a request runs: the app may
+        # read wsgi.input on a thread of its own while this one looks for a
+        # cancel. Between requests only this thread reads.
+        self.rlock = threading.Lock()
+
+    def serve(self):
+        try:
+            while True:
+                typ, payload = self.conn.read()
+                if typ == REQUEST:
+                    self.worker.busy(1)
+                    try:
+                        self.handle(payload)
+                    finally:
+                        self.worker.busy(-1)
+                # A cancel that crossed the end of its request is stale.
+        except (Closed, OSError):
+            pass
+        except BaseException:
+            traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(70)
+
+    def handle(self, payload):
+        fields = payload.decode('latin-1').split('\0')
+        it = iter(fields)
+        environ = dict(zip(it, it))
+        has_body = environ.pop('gowsgi.body', '1') != '0'
+        worker = self.worker
+        req = Request(self)
+        environ['wsgi.version'] = (1, 0)
+        environ['wsgi.input'] = Input(req, has_body)
+        req.errors = environ['wsgi.errors'] = Errors(req)
+        environ['wsgi.multithread'] = worker.multithread
+        environ['wsgi.multiprocess'] = worker.multiprocess
+        environ['wsgi.run_once'] = False
+        environ['wsgi.input_terminated'] = True
+        environ['wsgi.file_wrapper'] = FileWrapper
+
+        conn = self.conn
+        LOGGED.take()
+        result = None
+        error = None
+        detail = b''
+        try:
+            result = worker.app(environ, req.start_response)
+            if not req.sent and type(result) is list and len(result) == 1 and type(result[0]) is bytes:
+                # The common one-chunk answer: status, body and end in one write.
+                body = result[0]
+                req.check_started()
+                out = req.start_frame()
+                req.end()
+                if len(body) > 65536:
+                    conn.send_data(out, body)
+                    out = b''
+                elif body:
+                    out += frame(DATA, body)
+                conn.send(out + frame(END))
+                return
+            for chunk in result:
+                if type(chunk) is not bytes:
+                    raise TypeError('the app yielded %s, not bytes: WSGI response bodies are bytes '
+                                    '(encode text first, e.g. s.encode("utf-8"))' % type(chunk).__name__)
+                if chunk:
+                    req.send_body(chunk)
+                    if conn.waiting():
+                        req.check_cancel()
+                    if req.cancelled:
+                        break
+        except Cancelled:
+            pass
+        except BaseException as e:
+            error = app_traceback()
+            detail = detail_frame(e)
+        if result is not None and hasattr(result, 'close'):
+            try:
+                result.close()
+            except BaseException as e:
+                if error is None:
+                    error = app_traceback()
+                    detail = detail_frame(e)
+        req.end()
+        if error is not None:
+            conn.send(detail + text_frame(FAIL, error))
+        elif req.sent or req.cancelled:
+            conn.send(frame(END))
+        else:
+            try:
+                req.check_started()
+                out = req.start_frame()
+            except BaseException as e:
+                conn.send(detail_frame(e) + text_frame(FAIL, app_traceback()))
+                return
+            conn.send(out + frame(END))
 
 
 class Worker(object):
@@ -605,11 +649,15 @@ class Worker(object):
         global APP_DIRS
         APP_DIRS = tuple(os.path.join(os.path.abspath(d), '') for d in (cfg.get('fresh') or [cfg['root']]))
         LOGGED.install()
+        watchdog = ImportWatchdog(self.control, cfg.get('import_timeout') or 0)
         try:
             self.app, self.notes = development_wrappers(load(cfg))
         except BaseException:
-            self.control.send(frame(FAILED, format_import_error(cfg).encode('utf-8', 'replace')))
+            if watchdog.finish():
+                self.control.send(frame(FAILED, format_import_error(cfg).encode('utf-8', 'replace')))
             return 1
+        if not watchdog.finish():
+            threading.Event().wait()  # it reported the timeout and ends the process
         for i in range(int(cfg['threads'])):
             t = threading.Thread(target=Lane(self, 4 + i).serve, name='gowsgi-lane-%d' % (i + 1))
             t.daemon = True
@@ -629,9 +677,55 @@ class Worker(object):
         return 0
 
 
+class ImportWatchdog(object):
+    """At --import-timeout, reports where the app's import is, as its failure,
+    and ends the worker (gowsgi would kill it a moment later anyway): the
+    author sees the line that hangs, not just that something did."""
+
+    def __init__(self, control, seconds):
+        self.control = control
+        self.seconds = seconds
+        self.main = threading.get_ident()
+        self.lock = threading.Lock()
+        self.over = False  # the import finished, or the timeout was reported: not both
+        self.timer = None
+        if seconds > 0:
+            self.timer = threading.Timer(seconds, self.report)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def finish(self):
+        """The import is over. False when the timeout was reported first."""
+        with self.lock:
+            if self.over:
+                return False
+            self.over = True
+        if self.timer is not None:
+            self.timer.cancel()
+        return True
+
+    def report(self):
+        with self.lock:
+            if self.over:
+                return
+            self.over = True
+        where = sys._current_frames().get(self.main)
+        frames = own_frames(traceback.extract_stack(where)) if where is not None else []
+        text = ''.join(['Traceback (most recent call last):\n'] + traceback.format_list(frames)) if frames else ''
+        text += 'gowsgi: the app did not finish importing within --import-timeout %gs; it was stopped here\n' % self.seconds
+        try:
+            self.control.send(frame(FAILED, text.encode('utf-8', 'replace')))
+        finally:
+            os._exit(1)
+
+
 def setup_path(cfg):
-    # sys.path[0] is this script's directory: replace it with the app's.
-    sys.path[:1] = [cfg['root']] + list(cfg.get('pythonpath') or [])
+    # The app's directory first, then --pythonpath, as twistd has them (the
+    # bootstrap left no directory of its own there). Preload and load both
+    # call this: once is enough.
+    front = [cfg['root']] + list(cfg.get('pythonpath') or [])
+    if sys.path[:len(front)] != front:
+        sys.path[:0] = front
     os.chdir(cfg['root'])
 
 
@@ -808,13 +902,18 @@ def app_traceback():
     """The current exception's traceback without gowsgi's and importlib's
     frames: the app's author wants to see the app."""
     etype, value, tb = sys.exc_info()
-    frames = [f for f in traceback.extract_tb(tb)
-              if f.filename not in (__file__, importlib.__file__)
-              and not f.filename.startswith('<frozen importlib')]
+    frames = own_frames(traceback.extract_tb(tb))
     lines = ['Traceback (most recent call last):\n'] if frames else []
     lines += traceback.format_list(frames)
     lines += traceback.format_exception_only(etype, value)
     return ''.join(lines)
+
+
+def own_frames(frames):
+    """The frames of a traceback or stack that are not gowsgi's or importlib's."""
+    return [f for f in frames
+            if f.filename not in (WORKER_FILE, importlib.__file__)
+            and not f.filename.startswith('<frozen importlib')]
 
 
 def format_import_error(cfg):

@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
@@ -42,6 +43,10 @@ const envHub = "GOWSGI_FAKE_WORKER"
 // importFailFile, in the hub's directory, holds the traceback a worker
 // answers an import with instead of Ready (see Hub.FailImport).
 const importFailFile = "import-fail"
+
+// importHangFile, in the hub's directory, makes a worker's import never
+// finish (see Hub.HangImport).
+const importHangFile = "import-hang"
 
 // Traceback is what /raise fails with.
 const Traceback = "Traceback (most recent call last):\n" +
@@ -68,6 +73,7 @@ type Event struct {
 // Event kinds.
 const (
 	EvHello     = "hello"     // the process runs (spares too)
+	EvImport    = "import"    // the Import control frame arrived
 	EvReady     = "ready"     // it answered Import with Ready
 	EvFailed    = "failed"    // it answered Import with Failed
 	EvRequest   = "request"   // a request began on a lane
@@ -138,6 +144,10 @@ func runWorker(sock string) int {
 			if err := json.Unmarshal(p, &cfg); err != nil {
 				w.sendControl(wire.Failed, []byte("fake worker: bad import frame: "+err.Error()+"\n"))
 				return 1
+			}
+			w.report(Event{Kind: EvImport})
+			if _, err := os.Stat(filepath.Join(w.dir, importHangFile)); err == nil {
+				select {} // an import that hangs: only killing the process ends it
 			}
 			if tb, err := os.ReadFile(filepath.Join(w.dir, importFailFile)); err == nil {
 				w.report(Event{Kind: EvFailed})
@@ -327,6 +337,24 @@ func (l *lane) handle(payload []byte) {
 			done()
 			l.end(wire.End, nil) // cancelled: no response, as worker.py does
 		}
+	case path == "/grow":
+		// Waits to be released, then takes ?mb=N MiB more resident memory
+		// and never answers: only killing the process ends it. The memory is
+		// a shared mapping, which RLIMIT_DATA (--max-memory's cap on
+		// allocations) does not count, so only the resident check sees it.
+		rel := w.releaseChan(id)
+		w.report(Event{Kind: EvBlocked, Lane: l.n, Path: path, ID: id})
+		<-rel
+		w.report(Event{Kind: EvUnblocked, Lane: l.n, Path: path, ID: id, How: "released"})
+		mb, _ := strconv.Atoi(q.Get("mb"))
+		if mem, err := syscall.Mmap(-1, 0, mb<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED|syscall.MAP_ANON); err == nil {
+			for i := 0; i < len(mem); i += os.Getpagesize() {
+				mem[i] = 1
+			}
+		}
+		for range l.frames {
+		}
+		select {}
 	case path == "/raise":
 		done()
 		l.end(wire.Fail, []byte(Traceback))

@@ -179,6 +179,19 @@ func (h *Hub) FailImport(traceback string) error {
 	return os.Rename(tmp, p)
 }
 
+// HangImport makes the workers that import from now on hang in the
+// import (on), or import at once again (off).
+func (h *Hub) HangImport(on bool) error {
+	p := filepath.Join(h.dir, importHangFile)
+	if !on {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	return os.WriteFile(p, nil, 0o644)
+}
+
 // Release lets the /block request with this id answer, now or as soon as it
 // blocks.
 func (h *Hub) Release(ids ...string) {
