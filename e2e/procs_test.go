@@ -140,19 +140,3 @@ func waitGone(pid int, timeout time.Duration) bool {
 	}
 	return true
 }
-
-// children returns the running processes whose parent is pid.
-func children(pid int) []proc {
-	entries, _ := os.ReadDir("/proc")
-	var out []proc
-	for _, e := range entries {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if p, ok := readProc(n); ok && p.ppid == pid && p.state != 'Z' {
-			out = append(out, p)
-		}
-	}
-	return out
-}

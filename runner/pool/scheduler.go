@@ -124,17 +124,6 @@ func (s *scheduler) remove(w *worker) bool {
 	return was
 }
 
-// workers returns the serving workers.
-func (s *scheduler) workers() []*worker {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ws := make([]*worker, 0, len(s.serving))
-	for w := range s.serving {
-		ws = append(ws, w)
-	}
-	return ws
-}
-
 // close fails every request, waiting or to come, with ErrClosed.
 func (s *scheduler) close() {
 	s.mu.Lock()

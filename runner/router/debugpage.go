@@ -85,8 +85,8 @@ func (f Frame) Source() []SourceLine {
 // DebugPages reports whether w answers with debug pages: where tracebacks
 // are shown and debug pages are not turned off.
 func DebugPages(w http.ResponseWriter) bool {
-	rw, ok := w.(*response)
-	return ok && rw.tracebacks && rw.debug
+	rw := responseOf(w)
+	return rw != nil && rw.tracebacks && rw.debug
 }
 
 // secretHeader names the request headers the debug page masks.

@@ -11,7 +11,7 @@ import (
 // everything else. The traceback is shown only where the site allows it
 // (it always reaches the access log through the Record).
 func Error(w http.ResponseWriter, r *http.Request, code int, title, detail, traceback string) {
-	if rw, ok := w.(*response); !ok || !rw.tracebacks {
+	if rw := responseOf(w); rw == nil || !rw.tracebacks {
 		traceback = ""
 	}
 	h := w.Header()

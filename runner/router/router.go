@@ -140,7 +140,7 @@ type Record struct {
 // RecordOf returns the record of the request being answered on w. Outside a
 // router (a handler under test) it returns a record nobody reads.
 func RecordOf(w http.ResponseWriter) *Record {
-	if rw, ok := w.(*response); ok {
+	if rw := responseOf(w); rw != nil {
 		return &rw.rec
 	}
 	return &Record{}
@@ -149,8 +149,8 @@ func RecordOf(w http.ResponseWriter) *Record {
 // LiveReload reports whether HTML answered on w should carry the live
 // reload script.
 func LiveReload(w http.ResponseWriter) bool {
-	rw, ok := w.(*response)
-	return ok && rw.live
+	rw := responseOf(w)
+	return rw != nil && rw.live
 }
 
 // liveScriptFor is the script the pages gowsgi writes itself carry on w.
@@ -159,6 +159,21 @@ func liveScriptFor(w http.ResponseWriter) string {
 		return livereload.ScriptPath
 	}
 	return ""
+}
+
+// responseOf finds the router's writer under w, through the writers that
+// handlers wrap around it (they Unwrap, as http.ResponseController expects).
+func responseOf(w http.ResponseWriter) *response {
+	for {
+		switch v := w.(type) {
+		case *response:
+			return v
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 // response remembers the status and counts body bytes for the log.

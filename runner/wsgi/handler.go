@@ -76,13 +76,26 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 	if body == nil {
 		body = http.NoBody
 	} else {
-		rest, release, stalled := readAhead(progress, body)
+		rest, release, stalled, bad := readAhead(progress, body)
 		defer release()
-		if stalled != "" {
+		var tooLarge *http.MaxBytesError
+		switch {
+		case stalled != "":
 			w.Header().Set("Connection", "close")
 			router.Error(w, r, http.StatusRequestTimeout, "the client sent the request too slowly",
 				fmt.Sprintf("The request body did not arrive in time (%s).", stalled), "")
 			return router.Record{Note: "the client sent its body too slowly (" + stalled + ")"}
+		case errors.As(bad, &tooLarge):
+			router.Error(w, r, http.StatusRequestEntityTooLarge, "the request body is too large",
+				fmt.Sprintf("The request body is larger than this server accepts (--max-body %d bytes).", tooLarge.Limit), "")
+			return router.Record{Note: "body over --max-body"}
+		case bad != nil:
+			// Cut short or malformed (chunked framing): the client's fault,
+			// answered before any thread of the app is taken.
+			w.Header().Set("Connection", "close")
+			router.Error(w, r, http.StatusBadRequest, "the request body is malformed",
+				fmt.Sprintf("The request body could not be read (%v).", bad), "")
+			return router.Record{Note: "malformed request body: " + bad.Error()}
 		}
 		body = rest
 	}

@@ -191,12 +191,21 @@ func (m *Handler) guard(w http.ResponseWriter, r *http.Request, body io.Reader) 
 // it in time, which bound it ran into. Nothing else is an error here: a
 // body that cannot be read fails in the app's hands, as it would have
 // without reading ahead.
-func readAhead(p *progress, body io.Reader) (rest io.Reader, release func(), stalled string) {
+func readAhead(p *progress, body io.Reader) (rest io.Reader, release func(), stalled string, bad error) {
 	bp := aheadBufs.Get().(*[]byte)
 	release = func() { aheadBufs.Put(bp) }
-	n, err := io.ReadFull(body, *bp)
+	// Not io.ReadFull: it reports a short read as io.ErrUnexpectedEOF,
+	// which a body cut short by the client is too.
+	buf := *bp
+	n := 0
+	var err error
+	for n < len(buf) && err == nil {
+		var m int
+		m, err = body.Read(buf[n:])
+		n += m
+	}
 	if errors.Is(err, errStalled) {
-		return nil, release, p.why()
+		return nil, release, p.why(), nil
 	}
 	if p != nil {
 		p.mu.Lock()
@@ -206,18 +215,13 @@ func readAhead(p *progress, body io.Reader) (rest io.Reader, release func(), sta
 	head := bytes.NewReader((*bp)[:n])
 	switch {
 	case err == nil: // more to come, as the app reads it
-		return io.MultiReader(head, body), release, ""
-	case err == io.EOF || err == io.ErrUnexpectedEOF: // all of it
-		return head, release, ""
-	default:
-		return io.MultiReader(head, errorReader{err}), release, ""
+		return io.MultiReader(head, body), release, "", nil
+	case err == io.EOF: // all of it
+		return head, release, "", nil
+	default: // cut short, malformed, or over --max-body: no app needs to see it
+		return nil, release, "", err
 	}
 }
-
-// errorReader fails every read with err.
-type errorReader struct{ err error }
-
-func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
 
 // stalled reports whether err is a read of the body that ran past
 // --client-timeout; if so the client counts as too slow (a 408).

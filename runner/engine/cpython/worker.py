@@ -97,7 +97,7 @@ def exception_detail(exc):
         while tb is not None:
             f = tb.tb_frame
             filename = f.f_code.co_filename
-            if filename != __file__ and not filename.startswith('<frozen importlib'):
+            if filename != WORKER_FILE and not filename.startswith('<frozen importlib'):
                 frames.append(frame_detail(f, tb.tb_lineno))
             tb = tb.tb_next
         if len(frames) > MAX_FRAMES:
