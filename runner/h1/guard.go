@@ -29,6 +29,7 @@ type guard struct {
 	limit int    // the most head bytes held; longer heads are net/http's to refuse
 
 	recording bool
+	stopped   bool   // yield said stop: the parser must return without yielding again
 	done      bool   // nothing more to check: what follows passes as it is
 	refused   string // why the head at refusedAt is refused (then done)
 	refusedAt int64
@@ -81,13 +82,22 @@ func (g *guard) safe() int64 {
 	return g.head
 }
 
+// wait suspends the parser until more is fed; false means it must stop.
+func (g *guard) wait() bool {
+	if g.err != nil || g.stopped {
+		return false
+	}
+	g.stopped = !g.yield(struct{}{})
+	return !g.stopped
+}
+
 // Read is the parser's input.
 func (g *guard) Read(p []byte) (int, error) {
 	for len(g.in) == 0 {
-		if g.err != nil {
-			return 0, g.err
-		}
-		if !g.yield(struct{}{}) {
+		if !g.wait() {
+			if g.err != nil {
+				return 0, g.err
+			}
 			return 0, errStopped
 		}
 	}
@@ -149,7 +159,7 @@ func (g *guard) skip(br *bufio.Reader, n int64) bool {
 	n -= int64(k)
 	for n > 0 {
 		for len(g.in) == 0 {
-			if g.err != nil || !g.yield(struct{}{}) {
+			if !g.wait() {
 				return false
 			}
 		}
