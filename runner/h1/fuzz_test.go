@@ -39,27 +39,72 @@ func (c *chunkConn) RemoteAddr() net.Addr            { return &net.TCPAddr{} }
 func (c *chunkConn) SetReadDeadline(time.Time) error { return nil }
 
 // seen is what net/http would read from a connection carrying data.
-func seen(data, sizes []byte) []byte {
-	c := newConn(&chunkConn{data: bytes.Clone(data), sizes: sizes}, Options{MaxHeaderBytes: 1 << 10})
+func seen(data, sizes []byte, fullParse bool) []byte {
+	c := newConn(&chunkConn{data: bytes.Clone(data), sizes: sizes}, Options{MaxHeaderBytes: 1 << 10, fullParse: fullParse})
 	defer c.Close()
 	out, _ := io.ReadAll(c)
 	return out
 }
 
+// served is how far into data net/http serves requests before one it
+// cannot read ends the connection.
+func served(data []byte) int {
+	cr := &countingReader{r: bytes.NewReader(data)}
+	br := bufio.NewReader(cr)
+	for {
+		at := cr.n - br.Buffered()
+		req, err := http.ReadRequest(br)
+		if err != nil || MayTunnel(req) {
+			return at
+		}
+		if _, err := io.Copy(io.Discard, req.Body); err != nil {
+			return at
+		}
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// refusedAt is where out refuses a request, or len(data).
+func refusedAt(data, out []byte) int {
+	if bytes.Equal(out, data) {
+		return len(data)
+	}
+	return len(out) - len(refusal)
+}
+
 // FuzzGuard: the server reads the client's bytes unchanged, except that a
 // refused request and all after it become one request it refuses; where
-// the reads split the stream makes no difference; and what is refused is
-// a request net/http would otherwise have parsed.
+// the reads split the stream makes no difference; skipping the full parse
+// of simple heads changes nothing net/http serves; and what is refused is a
+// request net/http would otherwise have parsed.
 func FuzzGuard(f *testing.F) {
 	f.Add([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), []byte{3, 0, 200})
 	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n0\r\nT: 1\r\n\r\nGET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), []byte{0})
 	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcdeGET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n"), []byte{7, 1})
 	f.Add([]byte("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: x\r\n\r\n\x81\x05Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"), []byte{})
 	f.Add([]byte("GET / HTTP/1.1\r\nX: "+strings.Repeat("y", 2000)+"\r\n\r\n"), []byte{255})
+	f.Add([]byte("GET / HTTP/1.1\r\nBad Field\r\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), []byte{9})
 	f.Fuzz(func(t *testing.T, data, sizes []byte) {
-		out := seen(data, sizes)
-		if whole := seen(data, nil); !bytes.Equal(out, whole) {
+		out := seen(data, sizes, false)
+		if whole := seen(data, nil, false); !bytes.Equal(out, whole) {
 			t.Fatalf("reads of %v gave %q, one read gave %q", sizes, out, whole)
+		}
+		if full := seen(data, sizes, true); !bytes.Equal(out, full) {
+			// Past a request net/http cannot read, the connection is
+			// over: what the two make of the rest does not matter.
+			if at := min(refusedAt(data, out), refusedAt(data, full)); at < served(data) {
+				t.Fatalf("simple heads gave %q, full parses gave %q", out, full)
+			}
 		}
 		if bytes.Equal(out, data) {
 			return

@@ -29,6 +29,7 @@ type guard struct {
 	limit int    // the most head bytes held; longer heads are net/http's to refuse
 
 	recording bool
+	fullParse bool   // no simpleHead
 	stopped   bool   // yield said stop: the parser must return without yielding again
 	done      bool   // nothing more to check: what follows passes as it is
 	refused   string // why the head at refusedAt is refused (then done)
@@ -121,6 +122,10 @@ func (g *guard) run(yield func(struct{}) bool) {
 	br := bufio.NewReader(g) // net/http's size: chunk lines and trailers are limited by it
 	for {
 		g.head = g.fed - int64(len(g.in)) - int64(br.Buffered())
+		if n, ok := simpleHead(br); ok && !g.fullParse {
+			br.Discard(n)
+			continue
+		}
 		ahead, _ := br.Peek(br.Buffered())
 		g.rec = append(g.rec[:0], ahead...)
 		g.recording = true
@@ -151,6 +156,68 @@ func (g *guard) run(yield func(struct{}) bool) {
 			}
 		}
 	}
+}
+
+// simpleHead waits for the request head at the front of br and returns its
+// length when it is one that needs no full parse: no Content-Length,
+// Transfer-Encoding or Upgrade field, no folded line, not a CONNECT. For
+// net/http such a request has no body, whether it accepts the head or not
+// (and if not, it closes the connection). Anything else, or a head longer
+// than br's buffer, is left to http.ReadRequest.
+func simpleHead(br *bufio.Reader) (int, bool) {
+	for {
+		buf, _ := br.Peek(br.Buffered())
+		if end := headEnd(buf); end >= 0 {
+			return end, plain(buf[:end])
+		}
+		if br.Buffered() == br.Size() {
+			return 0, false
+		}
+		if _, err := br.Peek(br.Buffered() + 1); err != nil {
+			return 0, false
+		}
+	}
+}
+
+// headEnd returns the length of the request head at the start of b, up to
+// and including the empty line after its field lines, or -1. Lines end at
+// "\n", with or without "\r" before it, as textproto reads them.
+func headEnd(b []byte) int {
+	nl := bytes.IndexByte(b, '\n') // the request line
+	for nl >= 0 {
+		start := nl + 1
+		next := bytes.IndexByte(b[start:], '\n')
+		if next < 0 {
+			return -1
+		}
+		if line := b[start : start+next]; len(line) == 0 || len(line) == 1 && line[0] == '\r' {
+			return start + next + 1
+		}
+		nl = start + next
+	}
+	return -1
+}
+
+// plain reports a head with nothing in it that simpleHead leaves to the
+// full parse.
+func plain(head []byte) bool {
+	if bytes.HasPrefix(head, []byte("CONNECT ")) {
+		return false
+	}
+	_, rest, _ := bytes.Cut(head, []byte("\n"))
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+			return false
+		}
+		name, _, _ := bytes.Cut(line, []byte(":"))
+		if bytes.EqualFold(name, []byte("Content-Length")) || bytes.EqualFold(name, []byte("Transfer-Encoding")) ||
+			bytes.EqualFold(name, []byte("Upgrade")) {
+			return false
+		}
+	}
+	return true
 }
 
 // skip passes over n body bytes without copying them.

@@ -38,6 +38,8 @@ type Options struct {
 	// Warnf gets a line for each request refused at the connection and
 	// each failed TLS handshake.
 	Warnf func(format string, args ...any)
+
+	fullParse bool // every head through http.ReadRequest (simpleHead off), for the tests to compare
 }
 
 func (o Options) withDefaults() Options {
@@ -133,7 +135,9 @@ type Conn struct {
 }
 
 func newConn(c net.Conn, o Options) *Conn {
-	return &Conn{Conn: c, o: o, g: newGuard(o.MaxHeaderBytes + 16<<10)}
+	g := newGuard(o.MaxHeaderBytes + 16<<10)
+	g.fullParse = o.fullParse
+	return &Conn{Conn: c, o: o, g: g}
 }
 
 // refusal is what net/http reads in place of a refused request: a request
