@@ -95,7 +95,7 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 			w.Header().Set("Connection", "close")
 			router.Error(w, r, http.StatusBadRequest, "the request body is malformed",
 				fmt.Sprintf("The request body could not be read (%v).", bad), "")
-			return router.Record{Note: "malformed request body: " + bad.Error()}
+			return router.Record{Note: "the request body is malformed: " + bad.Error()}
 		}
 		body = rest
 	}
