@@ -5,6 +5,7 @@
 package router
 
 import (
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -200,6 +201,17 @@ func (c *response) Write(p []byte) (int, error) {
 	}
 	n, err := c.ResponseWriter.Write(p)
 	c.bytes += int64(n)
+	return n, err
+}
+
+// ReadFrom keeps the server's own ReadFrom reachable, so that a file copied
+// into the response goes out with sendfile.
+func (c *response) ReadFrom(r io.Reader) (int64, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	n, err := io.Copy(c.ResponseWriter, r)
+	c.bytes += n
 	return n, err
 }
 
