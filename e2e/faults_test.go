@@ -238,11 +238,20 @@ func TestStalledReadersAreCutOff(t *testing.T) {
 	if code, body := s.get("/"); code != 200 {
 		t.Fatalf("a normal request while two clients do not read: %d %q", code, body)
 	}
+	// Both are cut off before either reads again (reading first would be
+	// progress, and the download would rightly go on).
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(s.out.String(), "the client read the response too slowly") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the two clients that stopped reading were not both cut off:\n%s", s.out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	for i, c := range conns {
 		n, _ := io.Copy(io.Discard, c)
 		if n >= size {
 			t.Errorf("client %d, which stopped reading, still got all %d bytes", i, n)
 		}
 	}
-	s.waitLog(`the client read the response too slowly \(--client-timeout 1s without progress\)`, 5*time.Second)
+	s.waitLog(`the client read the response too slowly \(--client-timeout 1s without progress\)`, time.Second)
 }
