@@ -208,6 +208,15 @@ func (c *Conn) fill() error {
 		c.safe = g.safe()
 		return transient
 	}
+	if g.refused != "" && g.refusedAt < c.at {
+		// Some of the refused head has gone to net/http already: the
+		// stream ends here, mid-request, so net/http answers nothing more
+		// on this connection and reads nothing after it.
+		c.pend, c.rerr = c.pend[:0], io.ErrUnexpectedEOF
+		c.g, c.safe = nil, c.at
+		c.o.warnf("refused a request from %s: %s; closed the connection", c.RemoteAddr(), g.refused)
+		return transient
+	}
 	if g.refused != "" {
 		// Everything before the refused head goes to net/http, then a
 		// request it refuses in its place; the rest is dropped.
