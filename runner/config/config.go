@@ -185,16 +185,3 @@ func (s *Site) WSGIMounts() []*Mount {
 	}
 	return ms
 }
-
-// StaticDirs returns the directories of every static mount.
-func (s *Site) StaticDirs() []string {
-	var dirs []string
-	for _, t := range s.Transports {
-		for _, m := range t.Mounts {
-			if m.Kind == KindStatic {
-				dirs = append(dirs, m.Static.Dir)
-			}
-		}
-	}
-	return dirs
-}
