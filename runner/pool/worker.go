@@ -36,6 +36,8 @@ type worker struct {
 	ctrlW  *wire.Writer
 	lanes  []*Lane
 	info   string // from the hello frame: "cpython 3.11.2"
+	// protocols are what the worker can serve, from its hello: "wsgi", "asgi"
+	protocols []string
 
 	inFlight atomic.Int32
 	retiring atomic.Bool // no new requests; stop when idle
@@ -176,6 +178,9 @@ func spawn(eng engine.Engine, id, threads int, env []string, log logSink, onExit
 	}
 	if len(fields) >= 3 {
 		w.info = fields[1] + " " + fields[2]
+	}
+	if len(fields) >= 6 {
+		w.protocols = strings.Split(fields[5], ",")
 	}
 	return w, nil
 }

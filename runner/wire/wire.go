@@ -16,7 +16,7 @@ import (
 )
 
 // Version is the protocol version a worker announces in its HELLO frame.
-const Version = "gowsgi-wire/1"
+const Version = "gowsgi-wire/2"
 
 // MaxPayload bounds one frame so that a confused peer cannot make us allocate
 // without limit. Bodies travel in many frames, never in one.
@@ -32,7 +32,7 @@ const HeaderSize = 5
 
 // Frame types on the control socket (fd 3).
 const (
-	Hello   byte = 'H' // worker → go: "gowsgi-wire/1\0engine\0version\0executable\0pid"
+	Hello   byte = 'H' // worker → go: "gowsgi-wire/2\0engine\0version\0executable\0pid\0protocols"
 	Import  byte = 'I' // go → worker: JSON WorkerConfig; import the app
 	Ready   byte = 'K' // worker → go: the app imported; payload is JSON ReadyInfo (may be empty)
 	Preload byte = 'P' // go → worker (a spare, before Import): JSON PreloadConfig

@@ -20,7 +20,8 @@ import sys
 import threading
 import traceback
 
-VERSION = 'gowsgi-wire/1'
+VERSION = 'gowsgi-wire/2'
+PROTOCOLS = 'wsgi'  # what this worker serves, announced in its hello
 HEADER = struct.Struct('>BI')
 
 # Frame types, as the byte values they arrive as.
@@ -632,7 +633,7 @@ class Worker(object):
 
     def run(self):
         self.control.send(frame(HELLO, '\0'.join([
-            VERSION, 'cpython', sys.version.split()[0], sys.executable, str(os.getpid()),
+            VERSION, 'cpython', sys.version.split()[0], sys.executable, str(os.getpid()), PROTOCOLS,
         ]).encode('utf-8')))
         try:
             typ, payload = self.control.read()

@@ -108,7 +108,7 @@ func startWorker(t testing.TB, root, app string, threads int) *harness {
 		t.Fatalf("first frame %q, want H", typ)
 	}
 	parts := strings.Split(string(p), "\x00")
-	if len(parts) != 5 || parts[0] != wire.Version || parts[1] != "gpython" || parts[2] != "v0.2.0" {
+	if len(parts) != 6 || parts[5] != "wsgi" || parts[0] != wire.Version || parts[1] != "gpython" || parts[2] != "v0.2.0" {
 		t.Fatalf("bad hello %q", p)
 	}
 	cfg, _ := json.Marshal(wire.WorkerConfig{App: app, Protocol: "wsgi", Root: root, Threads: threads, WorkerID: 1, Multithread: threads > 1})

@@ -67,7 +67,7 @@ func startProcess(t *testing.T, root, app string, threads int) (*exec.Cmd, *side
 		f.Close()
 	}
 	typ, p := ctrl.next(t)
-	if typ != wire.Hello || !strings.HasPrefix(string(p), "gowsgi-wire/1\x00gpython\x00v0.2.0\x00") {
+	if typ != wire.Hello || !strings.HasPrefix(string(p), "gowsgi-wire/2\x00gpython\x00v0.2.0\x00") {
 		t.Fatalf("hello %q %q", typ, p)
 	}
 	cfg, _ := json.Marshal(wire.WorkerConfig{App: app, Root: root, Threads: threads, WorkerID: 1})

@@ -105,7 +105,7 @@ type pyctx struct {
 
 func (w *worker) hello() string {
 	exe, _ := os.Executable()
-	return wire.Version + "\x00gpython\x00" + Version + "\x00" + exe + "\x00" + strconv.Itoa(os.Getpid())
+	return wire.Version + "\x00gpython\x00" + Version + "\x00" + exe + "\x00" + strconv.Itoa(os.Getpid()) + "\x00wsgi"
 }
 
 func (w *worker) fail(text string) {

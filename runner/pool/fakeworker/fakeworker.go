@@ -128,7 +128,7 @@ func runWorker(sock string) int {
 	exe, _ := os.Executable()
 	w.ctrlW = wire.NewWriter(ctrl)
 	w.report(Event{Kind: EvHello})
-	w.sendControl(wire.Hello, []byte(strings.Join([]string{wire.Version, "fake", "1.0", exe, strconv.Itoa(w.pid)}, "\x00")))
+	w.sendControl(wire.Hello, []byte(strings.Join([]string{wire.Version, "fake", "1.0", exe, strconv.Itoa(w.pid), "wsgi"}, "\x00")))
 
 	r := wire.NewReader(ctrl)
 	for {
