@@ -326,7 +326,9 @@ class HTTPStream(Stream):
             if req == 0:
                 self.req = 2
                 return {'type': 'http.request', 'body': b'', 'more_body': False}
-            if self.disconnected or (req == 2 and self.state == 3):
+            if self.disconnected or self.state == 3:
+                # Gone, or answered: what is left of the body is not wanted
+                # (uvicorn answers the same).
                 return {'type': 'http.disconnect'}
             if req == 1 and not self.reading:
                 self.reading = True
@@ -645,13 +647,17 @@ class Lane(asyncio.Protocol):
                 self.cache[b] = s
         return s
 
+    def refuse(self, sid, text):
+        data = text_payload(text + '\n')
+        self.write_many((HEAD.pack(FAIL, 4 + len(data), sid), data, end_frame(sid)))
+
     def open(self, typ, sid, payload):
         fields = payload.split(b'\0')
         if len(fields) < 11 or len(fields) % 2 == 0:
-            raise ValueError('malformed scope: %r' % payload[:200])
+            self.refuse(sid, 'gowsgi worker: a malformed scope (%d fields): %r' % (len(fields), payload[:200]))
+            return
         if self.server.quitting:
-            text = b'gowsgi: this worker is shutting down'
-            self.write_many((HEAD.pack(FAIL, 4 + len(text), sid), text, end_frame(sid)))
+            self.refuse(sid, 'gowsgi worker: this worker is shutting down and takes no new requests')
             return
         field = self.field
         raw_path = fields[3]
