@@ -484,7 +484,9 @@ class WebSocketStream(Stream):
             if b'\0' in payload:
                 raise ValueError('websocket.accept: a NUL in the subprotocol')
             if headers:
-                payload += b'\0' + pack_headers(200, headers, 'websocket.accept')[4:]
+                packed = pack_headers(200, headers, 'websocket.accept')
+                if len(packed) > 3:
+                    payload += packed[3:]  # \0name\0value...
             self.ws = 2
             self.lane.write_many((HEAD.pack(ACCEPT, 4 + len(payload), self.sid), payload,
                                   HEAD.pack(GRANT, 8, self.sid) + U32.pack(WS_GRANT)))
