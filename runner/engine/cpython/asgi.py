@@ -313,7 +313,10 @@ class HTTPStream(Stream):
         more = payload[:1] == b'\1'
         if not more:
             self.req = 2
-        self.body = {'type': 'http.request', 'body': payload[1:], 'more_body': more}
+        data = payload[1:]
+        if self.body is not None:  # two b before a receive(): one message
+            data = self.body['body'] + data
+        self.body = {'type': 'http.request', 'body': data, 'more_body': more}
         self.wake_receive()
 
     async def receive(self):
