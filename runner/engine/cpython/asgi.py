@@ -342,7 +342,10 @@ class HTTPStream(Stream):
             await fut
 
     async def send(self, message):
-        typ = message_type(message)
+        try:
+            typ = message['type']
+        except (KeyError, TypeError):
+            typ = message_type(message)
         if typ == 'http.response.body':
             await self.send_body(message, typ)
         elif typ == 'http.response.start':
@@ -612,13 +615,12 @@ class Lane(asyncio.Protocol):
         n = len(data)
         i = 0
         streams = self.streams
-        while n - i >= 5:
-            typ, length = CONTROL_HEAD.unpack_from(data, i)
+        while n - i >= 9:
+            typ, length, sid = HEAD.unpack_from(data, i)
             end = i + 5 + length
             if end > n:
                 break
             if length >= 4:
-                sid = U32.unpack_from(data, i + 5)[0]
                 try:
                     if typ == OPEN_HTTP or typ == OPEN_WS:
                         self.open(typ, sid, data[i + 9:end])
