@@ -23,7 +23,6 @@ import threading
 import traceback
 
 VERSION = 'gowsgi-wire/2'
-PROTOCOLS = 'wsgi,asgi'  # what this worker serves, announced in its hello
 HEADER = struct.Struct('>BI')
 
 # Frame types, as the byte values they arrive as.
@@ -45,6 +44,8 @@ WORKER_FILE = sys._getframe().f_code.co_filename
 # program's; taken off sys.argv at once, so the app never sees it there.
 ASGI_SOURCE = sys.argv.pop(1) if len(sys.argv) > 1 else None
 ASGI_FILE = '<gowsgi asgi>'
+# What this worker serves, announced in its hello.
+PROTOCOLS = 'wsgi,asgi' if ASGI_SOURCE else 'wsgi'
 OWN_FILES = (WORKER_FILE, ASGI_FILE)
 
 
