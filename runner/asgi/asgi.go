@@ -31,7 +31,7 @@ import (
 // Workers is what the handler needs of the app's pool (*pool.Pool).
 type Workers interface {
 	// Open starts a stream ('h' or 'w', with its scope) on a worker.
-	Open(typ byte, scope []byte) (*mux.Stream, error)
+	Open(ctx context.Context, typ byte, scope []byte) (*mux.Stream, error)
 	// Broken is the import error while the app does not import.
 	Broken() *pool.ImportError
 }
@@ -72,10 +72,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // open starts the stream of r, or answers why it cannot.
 func (h *Handler) open(w http.ResponseWriter, r *http.Request, typ byte) (*mux.Stream, *router.Record) {
-	st, err := h.pool.Open(typ, h.scope(r, typ))
+	st, err := h.pool.Open(r.Context(), typ, h.scope(r, typ))
 	switch {
 	case err == nil:
 		return st, nil
+	case errors.Is(err, context.Canceled):
+		return nil, &router.Record{Note: "client left while waiting for a worker", Abort: true}
 	case errors.Is(err, pool.ErrBroken):
 		ie := h.pool.Broken()
 		if ie == nil {
@@ -90,7 +92,7 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, typ byte) (*mux.S
 	default:
 		w.Header().Set("Retry-After", "1")
 		router.Error(w, r, http.StatusServiceUnavailable, "the app is restarting",
-			"Its worker is being replaced. Try again in a moment.", "")
+			fmt.Sprintf("No worker came to serve it within %s (--queue-timeout): it is being replaced. Try again in a moment.", h.cfg.Pool.QueueTimeout), "")
 		return nil, &router.Record{Note: err.Error()}
 	}
 }

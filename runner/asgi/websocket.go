@@ -96,8 +96,9 @@ type socket struct {
 	credit atomic.Int64  // messages the app may be sent
 	more   chan struct{} // credit came
 
-	once sync.Once
-	code atomic.Uint32 // how it ended, for the log
+	once    sync.Once
+	closing sync.WaitGroup // closes under way, from a shutdown
+	code    atomic.Uint32  // how it ended, for the log
 }
 
 // relay accepts the handshake with the app's subprotocol and headers and
@@ -131,13 +132,18 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	defer s.cancel()
 	st.OnShutdown(func(code uint16, reason string) {
 		s.tell(code, reason)
-		go c.Close(websocket.StatusCode(code), reason) // the reader ends after the close handshake
+		s.closing.Add(1)
+		go func() { // the reader ends after the close handshake
+			defer s.closing.Done()
+			c.Close(websocket.StatusCode(code), reason)
+		}()
 	})
 	go s.read()
 	if h.cfg.PingInterval > 0 {
 		go s.ping(h.cfg.PingInterval)
 	}
 	note := s.write()
+	s.closing.Wait() // the close frame goes out before the connection is dropped
 	s.cancel()
 	return router.Record{Note: note}
 }

@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"sync"
@@ -25,14 +26,24 @@ type dispatcher interface {
 // line; a new one goes to the serving worker with the fewest open.
 type streams struct {
 	onIdle func(w *worker) // a retiring worker's last stream ended
+	wait   time.Duration   // the longest a stream waits for a worker (--queue-timeout); 0: no limit
 
 	mu      sync.Mutex
 	serving []*worker
 	broken  bool
 	closed  bool
+	changed chan struct{} // closed (and replaced) whenever the above change
 }
 
-func newStreams(onIdle func(*worker)) *streams { return &streams{onIdle: onIdle} }
+func newStreams(onIdle func(*worker), wait time.Duration) *streams {
+	return &streams{onIdle: onIdle, wait: wait, changed: make(chan struct{})}
+}
+
+// changedLocked wakes the streams waiting for a worker.
+func (s *streams) changedLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
 
 func (s *streams) add(ws ...*worker) {
 	s.mu.Lock()
@@ -52,6 +63,7 @@ func (s *streams) addLocked(ws ...*worker) {
 		}
 		s.serving = append(s.serving, w)
 	}
+	s.changedLocked()
 }
 
 func (s *streams) swap(ws []*worker) (old []*worker) {
@@ -67,6 +79,7 @@ func (s *streams) setBroken() (old []*worker) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.broken = true
+	s.changedLocked()
 	return s.takeServingLocked()
 }
 
@@ -85,6 +98,7 @@ func (s *streams) remove(w *worker) bool {
 	for i, x := range s.serving {
 		if x == w {
 			s.serving = append(s.serving[:i:i], s.serving[i+1:]...)
+			s.changedLocked()
 			return true
 		}
 	}
@@ -96,11 +110,20 @@ func (s *streams) close() {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.serving = nil
+	s.changedLocked()
 }
 
-// open starts a stream on the least busy serving worker.
-func (s *streams) open(typ byte, scope []byte) (*mux.Stream, error) {
-	for range 3 { // a worker that dies meanwhile: try another
+// open starts a stream on the least busy serving worker. Between a crash
+// and its replacement there is none: it waits for one, as a WSGI request
+// waits for a lane, at most --queue-timeout.
+func (s *streams) open(ctx context.Context, typ byte, scope []byte) (*mux.Stream, error) {
+	var timeout <-chan time.Time
+	if s.wait > 0 {
+		t := time.NewTimer(s.wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for {
 		s.mu.Lock()
 		switch {
 		case s.closed:
@@ -110,10 +133,18 @@ func (s *streams) open(typ byte, scope []byte) (*mux.Stream, error) {
 			s.mu.Unlock()
 			return nil, ErrBroken
 		case len(s.serving) == 0:
-			// Between a crash and its replacement: ErrNoWorker, a 503.
+			changed := s.changed
 			s.mu.Unlock()
-			return nil, ErrNoWorker
+			select {
+			case <-changed:
+				continue
+			case <-timeout:
+				return nil, ErrNoWorker
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
+		changed := s.changed
 		best := s.serving[0]
 		for _, w := range s.serving[1:] {
 			if w.mux.Len() < best.mux.Len() {
@@ -125,18 +156,26 @@ func (s *streams) open(typ byte, scope []byte) (*mux.Stream, error) {
 		if err == nil {
 			return st, nil
 		}
+		// It died meanwhile: its exit takes it out of serving (and starts
+		// its replacement); then try again.
+		select {
+		case <-changed:
+		case <-timeout:
+			return nil, ErrNoWorker
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	return nil, ErrNoWorker
 }
 
-// ErrNoWorker is Open's error when no worker is serving for a moment (one
-// crashed and its replacement is starting).
+// ErrNoWorker is Open's error when no worker came to serve within
+// --queue-timeout (one crashed, and its replacement does not start).
 var ErrNoWorker = fmt.Errorf("no worker is running")
 
 // Open starts an ASGI stream (typ 'h' or 'w', with its scope) on one of the
 // app's workers.
-func (a *Pool) Open(typ byte, scope []byte) (*mux.Stream, error) {
-	return a.streams.open(typ, scope)
+func (a *Pool) Open(ctx context.Context, typ byte, scope []byte) (*mux.Stream, error) {
+	return a.streams.open(ctx, typ, scope)
 }
 
 // closeSockets tells every stream of w that its worker is going away, and

@@ -101,7 +101,7 @@ func New(cfg Options) *Pool {
 		restarts: map[int]time.Time{},
 	}
 	if asgi {
-		a.streams = newStreams(a.idle)
+		a.streams = newStreams(a.idle, cfg.QueueTimeout)
 		a.sched = a.streams
 	} else {
 		a.lanes = newScheduler(cfg.QueueTimeout, a.idle)

@@ -144,11 +144,15 @@ class Stream(object):
             self.wake_send()
 
     async def wait_acked(self, window):
+        # A send under way when the client leaves returns, its bytes lost as
+        # if buffered; the next send() raises. Meanwhile receive() returns
+        # the disconnect, and a framework that listens for it stops the app
+        # its own way: Starlette cancels the response's task, which closes
+        # the body's generator (its finally runs), where an exception from
+        # this send would leave the generator suspended.
         while self.unacked > window and not self.disconnected:
             fut = self.swait = self.lane.loop.create_future()
             await fut
-        if self.disconnected:
-            raise ClientDisconnected('the client is gone')
 
     # The HTTP response, shared by http streams and the WebSocket denial page.
     # state: 0 nothing sent, 1 start held, 2 start written, 3 complete.
