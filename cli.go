@@ -67,6 +67,7 @@ const (
 // error than kong's are strings here and are checked in config.
 type webOptions struct {
 	WSGI       []string `name:"wsgi" placeholder:"[/PATH=]FQPN" sep:"none" group:"app" help:"The WSGI application to serve: a dotted module path and the callable, e.g. foo.application, mysite.wsgi.application or app:app. Mounted at / unless a URL path comes first: --wsgi /blog=blog.app. Repeatable: each app gets its own workers."`
+	ASGI       []string `name:"asgi" placeholder:"[/PATH=]FQPN" sep:"none" group:"app" help:"An ASGI application to serve (FastAPI, Starlette, Django's asgi.application): e.g. main.app, mounted like --wsgi (--asgi /api=main.app). Each worker runs an event loop that holds any number of requests and WebSockets. Needs the cpython engine. Repeatable."`
 	Static     []string `placeholder:"/PATH=DIR" sep:"none" group:"app" help:"Serve the files in DIR under the URL path, e.g. --static /static=assets. Repeatable."`
 	Path       string   `placeholder:"DIR" group:"app" help:"Serve the files in DIR at / (twistd's static site root); with --wsgi, mount the app elsewhere."`
 	Config     string   `placeholder:"FILE" group:"app" help:"Read what to serve from a Crossbar.io node config (.json or .yaml, or a directory holding config.yaml/config.json). Without --wsgi, --static or --path, ./.crossbar/ is read when it exists."`
@@ -86,6 +87,11 @@ type webOptions struct {
 	QueueTimeout string `default:"30s" placeholder:"DURATION" group:"pool" help:"How long a request may wait for a free thread before it gets a 503. 0 waits as long as it takes. Default: ${default}."`
 	MaxBody      string `default:"0" placeholder:"SIZE" group:"pool" help:"Refuse request bodies larger than SIZE with 413: bytes, or 512k, 10MB, 1GiB (k, m, g and KiB, MiB, GiB are powers of 1024; KB, MB, GB of 1000). Default: 0, no limit."`
 	MaxMemory    string `default:"0" placeholder:"SIZE" group:"pool" help:"Replace a worker process whose resident memory grows past SIZE (checked twice a second; Linux). Its requests in flight get a 502. Between checks, an allocation that would take it SIZE past its size after the import fails in the app (MemoryError). Default: 0, no limit."`
+
+	Lifespan         string `enum:"auto,on,off" default:"auto" placeholder:"auto|on|off" group:"asgi" help:"ASGI lifespan events: on (an app that does not support them fails to start), off, or auto (used when the app supports them; an app that raises on them still starts, and the exception is shown). Default: ${default}."`
+	LimitConcurrency int    `default:"0" placeholder:"N" group:"asgi" help:"Answer 503 at once when an ASGI app already has N requests and WebSockets open. Default: 0, no limit."`
+	WSPingInterval   string `name:"ws-ping-interval" default:"20s" placeholder:"DURATION" group:"asgi" help:"Ping every WebSocket this often, and close it (1011) when a ping goes unanswered for 20 s. 0: no pings. Default: ${default}."`
+	WSMaxSize        string `name:"ws-max-size" default:"16MiB" placeholder:"SIZE" group:"asgi" help:"The largest WebSocket message accepted; a larger one closes the socket with 1009. Default: ${default}."`
 
 	ClientTimeout string `default:"10s" placeholder:"DURATION" group:"pool" help:"Cut off a client whose upload or download makes no progress for DURATION (408, or a cut connection); the first 64 KiB of a body arrive before the request takes a thread. Unlike --timeout, the app's own time is not limited. 0: no limit. Default: ${default}."`
 	ImportTimeout string `default:"30s" placeholder:"DURATION" group:"pool" help:"Stop a worker whose import of the app takes longer than DURATION, as an import that fails (a newer save also abandons it). 0 waits as long as it takes. Default: ${default}."`
@@ -297,7 +303,7 @@ Exit status:
   gowsgi status: 0 running, 3 not running.
 `
 
-const webDescription = `Serve Python WSGI applications (PEP 3333) and static files over HTTP. Go speaks HTTP; Python worker processes run each application, each on a pool of threads. Several apps and directories can share one site, each mounted at its own URL path, from flags or from a Crossbar.io config file. The server reloads an app when its sources change: the new code starts, then takes over, and no request fails. When it does not import, the error page shows the traceback until the next save fixes it.`
+const webDescription = `Serve Python WSGI applications (PEP 3333), ASGI applications (WebSockets included) and static files over HTTP. Go speaks HTTP; Python worker processes run each application: a WSGI app on a pool of threads, an ASGI app on an event loop. Several apps and directories can share one site, each mounted at its own URL path, from flags or from a Crossbar.io config file. The server reloads an app when its sources change: the new code starts, then takes over, and no request fails. When it does not import, the error page shows the traceback until the next save fixes it.`
 
 const webExamples = `
 Endpoints (--listen), as in twistd:
@@ -319,7 +325,13 @@ Examples:
       Django; also reload when templates change.
 
   gowsgi -n web --wsgi /=site.app --wsgi /api=api.app --static /static=assets
-      Two apps and a directory on one site; the longest matching path wins.
+      Several apps and a directory on one site, each at its own URL path.
+
+  gowsgi -n web --asgi main.app
+      An ASGI app (FastAPI, Starlette), WebSockets included.
+
+  gowsgi -n web --wsgi /=legacy.application --asgi /api=main.app
+      A WSGI app at / and an ASGI app at /api; the longest matching path wins.
 
   gowsgi -n web --path public
       A static site, as twistd web --path serves it.
@@ -345,13 +357,14 @@ func newGlobalParser(g *globalOptions, stdout io.Writer) (*kong.Kong, error) {
 }
 
 func newWebParser(w *webOptions, stdout io.Writer) (*kong.Kong, error) {
-	opts := kongOptions(stdout, "gowsgi web", "gowsgi -n [global options] web --wsgi FQPN [web options]\n       gowsgi [global options] check --wsgi FQPN [web options]", webDescription, webExamples)
+	opts := kongOptions(stdout, "gowsgi web", "gowsgi -n [global options] web --wsgi|--asgi FQPN [web options]\n       gowsgi [global options] check --wsgi|--asgi FQPN [web options]", webDescription, webExamples)
 	opts = append(opts, kong.ExplicitGroups([]kong.Group{
 		{Key: "app", Title: "Application:"},
 		{Key: "static", Title: "Static files:"},
 		{Key: "listen", Title: "Listening:"},
 		{Key: "python", Title: "Python:"},
 		{Key: "pool", Title: "Workers and limits:"},
+		{Key: "asgi", Title: "ASGI and WebSockets:"},
 		{Key: "errors", Title: "Responses:"},
 		{Key: "log", Title: "Logging:"},
 		{Key: "reload", Title: "Reload:"},
@@ -696,15 +709,18 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 	if err != nil {
 		return fail("--config: %v", err)
 	}
-	if w.Config == "" && (len(w.WSGI) > 0 || len(w.Static) > 0 || w.Path != "") {
+	if w.Config == "" && (len(w.WSGI) > 0 || len(w.ASGI) > 0 || len(w.Static) > 0 || w.Path != "") {
 		configFile = "" // flags say what to serve: a .crossbar/ beside it is not read
 	}
 	if configFile != "" {
 		switch {
-		case len(w.WSGI) > 0 || len(w.Static) > 0 || w.Path != "":
-			return fail("--config and --wsgi/--static/--path both say what to serve; give one (the config file's paths, or the flags)")
+		case len(w.WSGI) > 0 || len(w.ASGI) > 0 || len(w.Static) > 0 || w.Path != "":
+			return fail("--config and --wsgi/--asgi/--static/--path both say what to serve; give one (the config file's paths, or the flags)")
 		case len(w.Listen) > 0 || len(w.Port) > 0:
 			return fail("--listen does not apply with --config: the config file's transports say where to listen")
+		}
+		if site.ASGIOptions, err = inv.asgiOptions(cfg); err != nil {
+			return nil, err
 		}
 		loaded, err := config.LoadCrossbar(configFile, *site, cfg)
 		if err != nil {
@@ -713,7 +729,11 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 		return &loaded, nil
 	}
 
-	mounts, err := inv.mounts(abs, cfg)
+	asgi, err := inv.asgiOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mounts, err := inv.mounts(abs, cfg, asgi)
 	if err != nil {
 		return nil, err
 	}
@@ -725,32 +745,31 @@ func (inv *invocation) config(dir string) (*config.Site, error) {
 	return site, nil
 }
 
-// mounts builds the mount table from --wsgi, --static and --path.
-func (inv *invocation) mounts(abs func(string) string, pool config.Pool) ([]config.Mount, error) {
+// mounts builds the mount table from --wsgi, --asgi, --static and --path.
+func (inv *invocation) mounts(abs func(string) string, pool config.Pool, asgi config.ASGI) ([]config.Mount, error) {
 	w := &inv.web
 	fail := func(format string, args ...any) ([]config.Mount, error) {
 		return nil, usageErrorf("gowsgi web: "+format, args...)
 	}
-	if len(w.WSGI) == 0 && len(w.Static) == 0 && w.Path == "" {
+	if len(w.WSGI) == 0 && len(w.ASGI) == 0 && len(w.Static) == 0 && w.Path == "" {
 		return fail("--wsgi is required, e.g. gowsgi -n web --wsgi foo.application (or --path DIR, --static /URL=DIR, --config FILE)")
 	}
 	var ms []config.Mount
-	for _, v := range w.WSGI {
-		path, app, hasPath := "/", v, strings.HasPrefix(v, "/")
-		if hasPath {
-			var ok bool
-			if path, app, ok = strings.Cut(v, "="); !ok {
-				return fail("--wsgi %q: a URL path is followed by =FQPN, e.g. --wsgi /blog=blog.app", v)
-			}
-		}
-		if err := config.CheckAppName(app); err != nil {
-			return fail("--wsgi %q: %v", v, err)
-		}
-		clean, err := config.CleanMountPath(path)
+	for _, v := range w.ASGI {
+		path, app, err := appFlag("--asgi", v)
 		if err != nil {
-			return fail("--wsgi %q: %v", v, err)
+			return nil, err
 		}
-		ms = append(ms, config.Mount{Path: clean, Kind: config.KindWSGI, Source: "--wsgi " + v, WSGI: &config.WSGI{App: app, Pool: pool}})
+		a := asgi
+		a.App = app
+		ms = append(ms, config.Mount{Path: path, Kind: config.KindASGI, Source: "--asgi " + v, ASGI: &a})
+	}
+	for _, v := range w.WSGI {
+		path, app, err := appFlag("--wsgi", v)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, config.Mount{Path: path, Kind: config.KindWSGI, Source: "--wsgi " + v, WSGI: &config.WSGI{App: app, Pool: pool}})
 	}
 	static := func(flag, path, dir string) error {
 		clean, err := config.CleanMountPath(path)
@@ -781,6 +800,43 @@ func (inv *invocation) mounts(abs func(string) string, pool config.Pool) ([]conf
 		}
 	}
 	return ms, nil
+}
+
+// asgiOptions are what the ASGI options say, for every ASGI app.
+func (inv *invocation) asgiOptions(pool config.Pool) (config.ASGI, error) {
+	w := &inv.web
+	a := config.ASGIDefaults
+	a.Pool, a.Lifespan, a.LimitConcurrency = pool, w.Lifespan, w.LimitConcurrency
+	var err error
+	if a.PingInterval, err = config.ParseDuration(w.WSPingInterval); err != nil {
+		return a, usageErrorf("gowsgi web: --ws-ping-interval must be a duration like 20s, or 0 for none (got %q)", w.WSPingInterval)
+	}
+	if a.MaxMessage, err = config.ParseSize(w.WSMaxSize); err != nil || a.MaxMessage <= 0 {
+		return a, usageErrorf("gowsgi web: --ws-max-size must be a size like 16MiB or 1MB (got %q)", w.WSMaxSize)
+	}
+	if w.LimitConcurrency < 0 {
+		return a, usageErrorf("gowsgi web: --limit-concurrency must be 0 (no limit) or more (got %d)", w.LimitConcurrency)
+	}
+	return a, nil
+}
+
+// appFlag splits the value of --wsgi or --asgi, [/PATH=]FQPN, into a clean
+// mount path and the app.
+func appFlag(flag, v string) (path, app string, err error) {
+	path, app = "/", v
+	if strings.HasPrefix(v, "/") {
+		var ok bool
+		if path, app, ok = strings.Cut(v, "="); !ok {
+			return "", "", usageErrorf("gowsgi web: %s %q: a URL path is followed by =FQPN, e.g. %s /blog=blog.app", flag, v, flag)
+		}
+	}
+	if err := config.CheckAppName(app); err != nil {
+		return "", "", usageErrorf("gowsgi web: %s %q: %v", flag, v, err)
+	}
+	if path, err = config.CleanMountPath(path); err != nil {
+		return "", "", usageErrorf("gowsgi web: %s %q: %v", flag, v, err)
+	}
+	return path, app, nil
 }
 
 // openLogs makes the logger from -l (server log, before web), web -l (access

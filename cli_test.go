@@ -331,8 +331,8 @@ func TestDaemonDefaults(t *testing.T) {
 func TestCommands(t *testing.T) {
 	dir := t.TempDir()
 	inv, cfg := cliMustConfigure(t, dir, "-d", dir, "check", "--wsgi", "a.b", "--threads", "3", "-n")
-	if inv.command != cmdCheck || inv.daemon() || cfg.WSGIMounts()[0].WSGI.Pool.Threads != 3 || cfg.Transports[0].Tracebacks != "hide" {
-		t.Errorf("check: command %q, daemon %v, %+v", inv.command, inv.daemon(), cfg.WSGIMounts()[0].WSGI)
+	if inv.command != cmdCheck || inv.daemon() || cfg.AppMounts()[0].WSGI.Pool.Threads != 3 || cfg.Transports[0].Tracebacks != "hide" {
+		t.Errorf("check: command %q, daemon %v, %+v", inv.command, inv.daemon(), cfg.AppMounts()[0].WSGI)
 	}
 	for _, c := range []struct {
 		args          []string
@@ -409,9 +409,9 @@ func TestVersionAndHelp(t *testing.T) {
 	}{
 		{[]string{"--help"}, []string{"Usage: gowsgi [global options] web [web options]", "web", "--nodaemon", "--logfile=FILE", "--pidfile", "--rundir", "--umask", "Examples:", "Exit status:"}},
 		{[]string{"-h"}, []string{"Usage: gowsgi", "web"}},
-		{[]string{"web", "--help"}, []string{"Usage: gowsgi -n [global options] web --wsgi FQPN", "--wsgi=[/PATH=]FQPN", "--listen=ENDPOINT", "--threads=N", "Default: 20",
+		{[]string{"web", "--help"}, []string{"Usage: gowsgi -n [global options] web --wsgi|--asgi FQPN", "--wsgi=[/PATH=]FQPN", "--listen=ENDPOINT", "--threads=N", "Default: 20",
 			"--[no-]reload", "--watch-poll=INTERVAL", "--access-log", "Deprecated twistd options:", "-p, --port", "Endpoints", "Examples:", "Exit status:"}},
-		{[]string{"-n", "web", "--wsgi", "a.b", "-h"}, []string{"web --wsgi FQPN [web options]"}},
+		{[]string{"-n", "web", "--wsgi", "a.b", "-h"}, []string{"web --wsgi|--asgi FQPN [web options]"}},
 	}
 	for _, c := range cases {
 		out.Reset()

@@ -29,8 +29,9 @@ func checkApps(site *config.Site, eng engine.Engine, lg *logging.Logger) int {
 		return exitStatus(err) // the traceback has been logged
 	}
 	var apps []string
-	for _, m := range site.WSGIMounts() {
-		apps = append(apps, m.WSGI.App)
+	for _, m := range site.AppMounts() {
+		app, _, _ := m.PythonApp()
+		apps = append(apps, app)
 	}
 	switch len(apps) {
 	case 0:

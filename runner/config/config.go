@@ -16,7 +16,10 @@ type Site struct {
 	Log        Log
 	Reload     Reload
 	Dev        Dev
-	Warnings   []string // said once at start, in yellow (services gowsgi does not host, ...)
+	// ASGIOptions are what an ASGI service in a config file gets where it
+	// says nothing: the command line's --lifespan, --ws-max-size, ...
+	ASGIOptions ASGI
+	Warnings    []string // said once at start, in yellow (services gowsgi does not host, ...)
 }
 
 // Dev is what gowsgi adds in development, wherever tracebacks are shown
@@ -62,6 +65,7 @@ type Kind string
 
 const (
 	KindWSGI        Kind = "wsgi"
+	KindASGI        Kind = "asgi"
 	KindStatic      Kind = "static"
 	KindRedirect    Kind = "redirect"
 	KindJSON        Kind = "json"
@@ -76,6 +80,7 @@ type Mount struct {
 	Source string // where it was configured, for messages: "--wsgi /a=app.app", "workers[0].transports[0].paths.ws"
 
 	WSGI        *WSGI
+	ASGI        *ASGI
 	Static      *Static
 	Redirect    *Redirect
 	JSON        *JSON
@@ -88,6 +93,25 @@ type WSGI struct {
 	App  string // "pkg.mod.attr" or "pkg.mod:attr"
 	Pool Pool
 }
+
+// ASGI is a Python ASGI app and its worker processes. Each worker runs an
+// event loop that holds any number of requests and WebSockets, so
+// Pool.Threads and Pool.QueueTimeout do not apply.
+type ASGI struct {
+	App              string
+	Pool             Pool
+	Lifespan         string        // "auto", "on" or "off" (--lifespan)
+	LimitConcurrency int           // open requests and WebSockets before a 503 at once; 0 = no limit
+	PingInterval     time.Duration // WebSocket pings; 0 = none (--ws-ping-interval)
+	MaxMessage       int64         // the largest WebSocket message accepted (--ws-max-size)
+}
+
+// ASGIDefaults are what an ASGI mount gets when nothing says otherwise:
+// uvicorn's.
+var ASGIDefaults = ASGI{Lifespan: "auto", PingInterval: 20 * time.Second, MaxMessage: 16 << 20}
+
+// Lifespans are the values of --lifespan.
+var Lifespans = []string{"auto", "on", "off"}
 
 // Pool sizes and bounds the worker processes of one app.
 type Pool struct {
@@ -173,15 +197,27 @@ type Reload struct {
 	Poll    time.Duration // > 0: poll at this interval instead of inotify
 }
 
-// WSGIMounts returns every WSGI mount of every transport.
-func (s *Site) WSGIMounts() []*Mount {
+// AppMounts returns every WSGI and ASGI mount of every transport.
+func (s *Site) AppMounts() []*Mount {
 	var ms []*Mount
 	for i := range s.Transports {
 		for j := range s.Transports[i].Mounts {
-			if m := &s.Transports[i].Mounts[j]; m.Kind == KindWSGI {
+			if m := &s.Transports[i].Mounts[j]; m.Kind == KindWSGI || m.Kind == KindASGI {
 				ms = append(ms, m)
 			}
 		}
 	}
 	return ms
+}
+
+// PythonApp is what a WSGI or ASGI mount runs: the app, its protocol
+// ("wsgi", "asgi") and its pool.
+func (m *Mount) PythonApp() (app, protocol string, pool Pool) {
+	switch {
+	case m.WSGI != nil:
+		return m.WSGI.App, "wsgi", m.WSGI.Pool
+	case m.ASGI != nil:
+		return m.ASGI.App, "asgi", m.ASGI.Pool
+	}
+	return "", "", Pool{}
 }

@@ -634,7 +634,7 @@ var (
 	// serviceTypes are Crossbar's web service types: those gowsgi hosts
 	// first, then those answered with 501.
 	serviceTypes = []string{
-		"wsgi", "static", "redirect", "json", "path", "reverseproxy",
+		"wsgi", "asgi", "static", "redirect", "json", "path", "reverseproxy",
 		"websocket", "websocket-reverseproxy", "longpoll", "caller", "publisher", "webhook",
 		"resource", "cgi", "nodeinfo", "upload", "archive", "wap", "catalog", "none",
 	}
@@ -645,6 +645,7 @@ var (
 	}
 
 	wsgiKeys          = []string{"type", "module", "object", "minthreads", "maxthreads", "id"}
+	asgiKeys          = []string{"type", "module", "object", "lifespan", "id"}
 	staticKeys        = []string{"type", "directory", "package", "resource", "options", "id"}
 	staticOptionKeys  = []string{"enable_directory_listing", "mime_types", "cache_timeout", "default_file"}
 	redirectKeys      = []string{"type", "url", "id"}
@@ -696,6 +697,8 @@ func (l *loader) service(v any, where, path string, t *Transport) {
 	switch typ {
 	case "wsgi":
 		m.Kind, m.WSGI = KindWSGI, l.wsgi(o, where)
+	case "asgi":
+		m.Kind, m.ASGI = KindASGI, l.asgi(o, where)
 	case "static":
 		m.Kind, m.Static = KindStatic, l.static(o, where)
 	case "redirect":
@@ -735,6 +738,50 @@ func (l *loader) wsgi(o *object, where string) *WSGI {
 	pool := l.pool
 	minThreads, minW := int64(-1), ""
 	maxGiven := false
+	app := l.app(o, where, "WSGI")
+	for _, k := range o.keys {
+		val, w := o.vals[k], childPath(where, k)
+		switch k {
+		case "minthreads":
+			minThreads, minW = l.integer(val, w, 0, 10000, "a number of threads (0 or more)"), w
+		case "maxthreads":
+			pool.Threads = int(l.integer(val, w, 1, 10000, "a number of threads from 1 to 10000"))
+			maxGiven = true
+		}
+	}
+	if minThreads > int64(pool.Threads) {
+		limit := "--threads"
+		if maxGiven {
+			limit = "maxthreads"
+		}
+		l.fail(minW, "%d is more than %s (%d)", minThreads, limit, pool.Threads)
+	}
+	return &WSGI{App: app, Pool: pool}
+}
+
+// asgi reads an ASGI service: {"type": "asgi", "module": "main", "object": "app"}.
+// What the config does not say comes from the command line's ASGI options.
+func (l *loader) asgi(o *object, where string) *ASGI {
+	l.checkKeys(o, where, asgiKeys)
+	a := l.site.ASGIOptions
+	if a.Lifespan == "" {
+		a = ASGIDefaults
+	}
+	a.Pool = l.pool
+	a.App = l.app(o, where, "ASGI")
+	if v, ok := o.get("lifespan"); ok {
+		w := childPath(where, "lifespan")
+		if s := l.str(v, w); slices.Contains(Lifespans, s) {
+			a.Lifespan = s
+		} else {
+			l.fail(w, `expected "auto", "on" or "off", got %q`, s)
+		}
+	}
+	return &a
+}
+
+// app reads a service's "module" and "object": the app, "module:object".
+func (l *loader) app(o *object, where, kind string) string {
 	for _, k := range o.keys {
 		val, w := o.vals[k], childPath(where, k)
 		switch k {
@@ -750,29 +797,17 @@ func (l *loader) wsgi(o *object, where string) *WSGI {
 			}
 		case "object":
 			if s := l.str(val, w); !isDottedName(s) {
-				l.fail(w, `expected the name of the WSGI app in the module, such as "app" or "application", got %q`, s)
+				l.fail(w, `expected the name of the %s app in the module, such as "app" or "application", got %q`, kind, s)
 			}
-		case "minthreads":
-			minThreads, minW = l.integer(val, w, 0, 10000, "a number of threads (0 or more)"), w
-		case "maxthreads":
-			pool.Threads = int(l.integer(val, w, 1, 10000, "a number of threads from 1 to 10000"))
-			maxGiven = true
 		}
 	}
-	module := l.str(l.required(o, where, "module", "the Python module of the WSGI app"), childPath(where, "module"))
-	obj := l.str(l.required(o, where, "object", `the WSGI app in the module, e.g. "app"`), childPath(where, "object"))
-	if minThreads > int64(pool.Threads) {
-		limit := "--threads"
-		if maxGiven {
-			limit = "maxthreads"
-		}
-		l.fail(minW, "%d is more than %s (%d)", minThreads, limit, pool.Threads)
-	}
+	module := l.str(l.required(o, where, "module", "the Python module of the "+kind+" app"), childPath(where, "module"))
+	obj := l.str(l.required(o, where, "object", `the `+kind+` app in the module, e.g. "app"`), childPath(where, "object"))
 	app := module + ":" + obj
 	if err := CheckAppName(app); err != nil {
 		l.fail(where, "%q: %v", app, err)
 	}
-	return &WSGI{App: app, Pool: pool}
+	return app
 }
 
 func isDottedName(s string) bool {

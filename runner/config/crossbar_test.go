@@ -545,7 +545,7 @@ func TestLoadCrossbarErrors(t *testing.T) {
 			src + `.endpoint.port: required (the TCP port to listen on, e.g. 8080; 0 picks a free one)`},
 		{"unknown service type with a suggestion",
 			map[string]string{cfg: webConfig(`{"/": {"type": "wgsi", "module": "m", "object": "app"}}`)},
-			src + `.paths["/"].type: expected one of "wsgi", "static", "redirect", "json", "path", "reverseproxy", "websocket", "websocket-reverseproxy", "longpoll", "caller", "publisher", "webhook", "resource", "cgi", "nodeinfo", "upload", "archive", "wap", "catalog", "none", got "wgsi" (did you mean "wsgi"?)`},
+			src + `.paths["/"].type: expected one of "wsgi", "asgi", "static", "redirect", "json", "path", "reverseproxy", "websocket", "websocket-reverseproxy", "longpoll", "caller", "publisher", "webhook", "resource", "cgi", "nodeinfo", "upload", "archive", "wap", "catalog", "none", got "wgsi" (did you mean "wsgi"?)`},
 		{"unknown worker type",
 			map[string]string{cfg: `{"workers": [{"type": "rooter"}]}`},
 			`workers[0].type: expected one of "router", "container", "guest", "proxy", "websocket-testee", got "rooter" (did you mean "router"?)`},
@@ -776,7 +776,7 @@ workers:
 		t.Fatal(err)
 	}
 	var apps []string
-	for _, m := range site.WSGIMounts() {
+	for _, m := range site.AppMounts() {
 		apps = append(apps, m.Path+"="+m.WSGI.App)
 		if m.WSGI.Pool.Threads != 4 {
 			t.Errorf("%s: threads %d, want 4", m.Path, m.WSGI.Pool.Threads)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -82,6 +83,9 @@ func (s *Site) Validate() error {
 			if err := m.validate(); err != nil {
 				return err
 			}
+			if m.Kind == KindASGI && s.Python.Engine == "gpython" {
+				return errorf(m.Source, "ASGI apps need CPython: the gpython engine runs WSGI apps only (drop --engine gpython)")
+			}
 		}
 	}
 	return nil
@@ -89,7 +93,7 @@ func (s *Site) Validate() error {
 
 func (m *Mount) validate() error {
 	set := 0
-	for _, p := range []bool{m.WSGI != nil, m.Static != nil, m.Redirect != nil, m.JSON != nil, m.Proxy != nil, m.Unsupported != nil} {
+	for _, p := range []bool{m.WSGI != nil, m.ASGI != nil, m.Static != nil, m.Redirect != nil, m.JSON != nil, m.Proxy != nil, m.Unsupported != nil} {
 		if p {
 			set++
 		}
@@ -107,6 +111,26 @@ func (m *Mount) validate() error {
 		}
 		if field, err := m.WSGI.Pool.Check(); err != nil {
 			return errorf(m.Source, "%s %v", field, err)
+		}
+		return nil
+	case KindASGI:
+		if m.ASGI == nil {
+			break
+		}
+		if err := CheckAppName(m.ASGI.App); err != nil {
+			return errorf(m.Source, "%q: %v", m.ASGI.App, err)
+		}
+		if field, err := m.ASGI.Pool.Check(); err != nil {
+			return errorf(m.Source, "%s %v", field, err)
+		}
+		if !slices.Contains(Lifespans, m.ASGI.Lifespan) {
+			return errorf(m.Source, "lifespan must be auto, on or off (got %q)", m.ASGI.Lifespan)
+		}
+		if m.ASGI.LimitConcurrency < 0 {
+			return errorf(m.Source, "the concurrency limit must be 0 (none) or more (got %d)", m.ASGI.LimitConcurrency)
+		}
+		if m.ASGI.MaxMessage <= 0 {
+			return errorf(m.Source, "the largest WebSocket message must be more than 0 bytes")
 		}
 		return nil
 	case KindStatic:

@@ -581,9 +581,9 @@ func TestQueuedRequestsTakeFreedThreads(t *testing.T) {
 	queued := func(t *testing.T, p *Pool, n int) {
 		t.Helper()
 		eventually(t, fmt.Sprintf("%d requests waiting in line", n), func() bool {
-			p.sched.mu.Lock()
-			defer p.sched.mu.Unlock()
-			return len(p.sched.waiters) == n
+			p.lanes.mu.Lock()
+			defer p.lanes.mu.Unlock()
+			return len(p.lanes.waiters) == n
 		})
 	}
 
@@ -639,7 +639,7 @@ func TestSpilledLaneCools(t *testing.T) {
 	}
 	w := held[0].w
 	hot, cold := &waiter{ch: make(chan *Lane, 1)}, &waiter{ch: make(chan *Lane, 1), cold: true}
-	s := p.sched
+	s := p.lanes
 
 	s.mu.Lock()
 	s.waiters = append(s.waiters, hot, cold)

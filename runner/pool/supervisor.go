@@ -36,6 +36,8 @@ type Options struct {
 	Spares     bool          // keep warm spare workers ready for a reload (when reload is on)
 	Name       string        // how reload messages name the app when a site has several: "/api (api.app)"
 	Env        []string      // "NAME=value" added to the workers' environment
+	Protocol   string        // "wsgi" (the default) or "asgi"
+	Lifespan   string        // ASGI: "auto", "on" or "off"
 	config.Pool
 	Log *logging.Logger
 }
@@ -45,10 +47,12 @@ type Options struct {
 // in a new generation of workers on reload without dropping a request; its
 // scheduler hands their lanes (one per worker thread) to requests.
 type Pool struct {
-	cfg   Options
-	log   *logging.Logger
-	wcfg  wire.WorkerConfig
-	sched *scheduler
+	cfg     Options
+	log     *logging.Logger
+	wcfg    wire.WorkerConfig
+	sched   dispatcher // one of:
+	lanes   *scheduler // WSGI: a lane per request
+	streams *streams   // ASGI: a stream per request on a worker's one lane
 
 	mu      sync.Mutex
 	procs   map[*worker]bool // every worker process alive: serving, loading, spare or retiring
@@ -73,12 +77,19 @@ type Pool struct {
 
 // New makes the pool of an app; Start starts its workers.
 func New(cfg Options) *Pool {
+	asgi := cfg.Protocol == "asgi"
+	if asgi {
+		cfg.Threads = 1 // one lane, any number of streams on it
+	} else {
+		cfg.Protocol = "wsgi"
+	}
 	a := &Pool{
 		cfg: cfg,
 		log: cfg.Log,
 		wcfg: wire.WorkerConfig{
 			App:          cfg.App,
-			Protocol:     "wsgi",
+			Protocol:     cfg.Protocol,
+			Lifespan:     cfg.Lifespan,
 			Root:         cfg.Root,
 			PythonPath:   cfg.PythonPath,
 			Threads:      cfg.Threads,
@@ -89,15 +100,21 @@ func New(cfg Options) *Pool {
 		procs:    map[*worker]bool{},
 		restarts: map[int]time.Time{},
 	}
-	a.sched = newScheduler(cfg.QueueTimeout, a.idle)
+	if asgi {
+		a.streams = newStreams(a.idle)
+		a.sched = a.streams
+	} else {
+		a.lanes = newScheduler(cfg.QueueTimeout, a.idle)
+		a.sched = a.lanes
+	}
 	return a
 }
 
 // Acquire borrows a lane for one request, waiting at most --queue-timeout.
-func (a *Pool) Acquire(ctx context.Context) (*Lane, error) { return a.sched.acquire(ctx) }
+func (a *Pool) Acquire(ctx context.Context) (*Lane, error) { return a.lanes.acquire(ctx) }
 
 // Release gives a lane back after its request.
-func (a *Pool) Release(l *Lane) { a.sched.release(l) }
+func (a *Pool) Release(l *Lane) { a.lanes.release(l) }
 
 // grace is how long a retired worker may take to finish its requests.
 func (a *Pool) grace() time.Duration { return max(retireGrace, a.cfg.Timeout) }
@@ -167,6 +184,13 @@ func (a *Pool) startWorker(ctx context.Context, id int) (*worker, error) {
 		}
 	}
 	w.id.Store(int32(id))
+	if a.wcfg.Protocol == "asgi" {
+		if !slices.Contains(w.protocols, "asgi") {
+			w.stop(0)
+			return nil, fmt.Errorf("%s (%s) cannot serve ASGI apps", w.tag(), w.info)
+		}
+		w.asgi = true
+	}
 	cfg := a.wcfg
 	cfg.WorkerID = id
 	a.mu.Lock()
@@ -308,7 +332,10 @@ func (a *Pool) retire(w *worker, grace time.Duration) {
 		a.log.Warnf("more than %d workers retiring: killing worker %d (pid %d), retired with requests still in flight", a.cfg.Workers, v.id.Load(), v.pid)
 		v.kill()
 	}
-	if w.inFlight.Load() == 0 {
+	if n := w.closeSockets(1012, "service restart"); n > 0 {
+		a.log.Infof("%s", a.named(fmt.Sprintf("closed %d WebSocket%s of retired worker %d (1012 service restart)", n, plural(n, "", "s"), w.id.Load())))
+	}
+	if w.busy() == 0 {
 		a.idle(w)
 		return
 	}

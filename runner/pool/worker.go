@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gowsgi/gowsgi/runner/engine"
+	"github.com/gowsgi/gowsgi/runner/mux"
 	"github.com/gowsgi/gowsgi/runner/reaper"
 	"github.com/gowsgi/gowsgi/runner/wire"
 )
@@ -38,6 +39,8 @@ type worker struct {
 	info   string // from the hello frame: "cpython 3.11.2"
 	// protocols are what the worker can serve, from its hello: "wsgi", "asgi"
 	protocols []string
+	asgi      bool      // it serves an ASGI app: mux carries its streams
+	mux       *mux.Conn // ASGI: its lane, shared by the streams
 
 	inFlight atomic.Int32
 	retiring atomic.Bool // no new requests; stop when idle
@@ -195,6 +198,19 @@ type ImportError struct {
 
 func (e *ImportError) Error() string { return "the app failed to import:\n" + e.Traceback }
 
+// Page is what the error page says of the import failure, above its
+// traceback.
+func (e *ImportError) Page() string {
+	detail := fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.At.Format("15:04:05"))
+	if e.TimedOut > 0 {
+		detail = fmt.Sprintf("The app's code did not finish importing within --import-timeout %s, so gowsgi stopped it at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.TimedOut, e.At.Format("15:04:05"))
+	}
+	if e.Hint != "" {
+		detail += " " + e.Hint
+	}
+	return detail
+}
+
 // errAbandoned is load's error when its ctx ended: a newer change to the
 // code made this import pointless.
 var errAbandoned = errors.New("import abandoned")
@@ -280,7 +296,14 @@ func (w *worker) watchControl() {
 func (w *worker) stop(grace time.Duration) {
 	w.stopOnce.Do(func() {
 		w.stopping.Store(true)
-		w.sendControl(wire.Quit, nil)
+		var payload []byte
+		if w.asgi {
+			// It waits for its streams for grace, then cancels them and runs
+			// the app's lifespan shutdown, which gets time of its own.
+			payload = quitPayload(grace)
+			grace += lifespanShutdown
+		}
+		w.sendControl(wire.Quit, payload)
 		go func() {
 			select {
 			case <-w.exited:

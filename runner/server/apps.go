@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gowsgi/gowsgi/runner/asgi"
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
 	"github.com/gowsgi/gowsgi/runner/livereload"
@@ -58,23 +59,39 @@ func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger, live *l
 		}
 	}
 	fresh := append(append([]string{site.Dir}, site.Python.Path...), site.Reload.Watch...)
-	mounts := site.WSGIMounts()
+	mounts := site.AppMounts()
 	var env []string
 	for _, k := range slices.Sorted(maps.Keys(site.Python.Env)) {
 		env = append(env, k+"="+site.Python.Env[k])
 	}
-	shared := map[config.WSGI]*app{}
+	// The same app with the same settings on two transports: one pool.
+	type appKey struct {
+		wsgi config.WSGI
+		asgi config.ASGI
+	}
+	shared := map[appKey]*app{}
 	for _, m := range mounts {
-		if ap, ok := shared[*m.WSGI]; ok {
+		var key appKey
+		lifespan := ""
+		if m.WSGI != nil {
+			key.wsgi = *m.WSGI
+		} else {
+			key.asgi = *m.ASGI
+			lifespan = m.ASGI.Lifespan
+		}
+		if ap, ok := shared[key]; ok {
 			a.byMount[m] = ap
 			continue
 		}
+		spec, protocol, poolCfg := m.PythonApp()
 		name := ""
 		if len(mounts) > 1 {
-			name = m.Path + " (" + m.WSGI.App + ")"
+			name = m.Path + " (" + spec + ")"
 		}
 		p := pool.New(pool.Options{
-			App:        m.WSGI.App,
+			App:        spec,
+			Protocol:   protocol,
+			Lifespan:   lifespan,
 			Engine:     eng,
 			Root:       site.Dir,
 			PythonPath: site.Python.Path,
@@ -82,28 +99,28 @@ func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger, live *l
 			Spares:     site.Reload.Enabled,
 			Name:       name,
 			Env:        env,
-			Pool:       m.WSGI.Pool,
+			Pool:       poolCfg,
 			Log:        lg,
 		})
 		if err := p.Start(); err != nil {
 			a.close(0)
 			var ie *pool.ImportError
 			if errors.As(err, &ie) {
-				lg.Block("the app "+m.WSGI.App+" failed to import", ie.Traceback)
+				lg.Block("the app "+spec+" failed to import", ie.Traceback)
 				if h, ok := eng.(engine.Hinter); ok {
 					if hint := h.ImportHint(ie.Traceback); hint != "" {
 						lg.Warnf("%s", hint)
 					}
 				}
-				return nil, fmt.Errorf("%w: %s", ErrImport, m.WSGI.App)
+				return nil, fmt.Errorf("%w: %s", ErrImport, spec)
 			}
 			return nil, err
 		}
-		ap := &app{pool: p, spec: m.WSGI.App, dir: moduleDir(site, m.WSGI.App), reload: make(chan struct{}, 1)}
+		ap := &app{pool: p, spec: spec, dir: moduleDir(site, spec), reload: make(chan struct{}, 1)}
 		a.list = append(a.list, ap)
 		a.byMount[m] = ap
-		shared[*m.WSGI] = ap
-		if m.WSGI.Pool.MaxMemory > 0 {
+		shared[key] = ap
+		if poolCfg.MaxMemory > 0 {
 			stop := make(chan struct{})
 			a.stops = append(a.stops, stop)
 			go p.WatchMemory(stop)
@@ -144,6 +161,8 @@ func (a *apps) handler(m *config.Mount, lg *logging.Logger) (http.Handler, error
 	switch m.Kind {
 	case config.KindWSGI:
 		return wsgi.New(m.Path, a.byMount[m].pool, m.WSGI.Pool, lg), nil
+	case config.KindASGI:
+		return asgi.New(m.Path, a.byMount[m].pool, *m.ASGI, lg), nil
 	case config.KindStatic:
 		s := m.Static
 		return static.New(static.Options{
@@ -289,6 +308,15 @@ func (a *apps) reloadAll(why string) {
 	for _, ap := range a.list {
 		ap.request(why, nil)
 	}
+}
+
+// closeSockets closes every app's WebSockets with code: the server stops.
+func (a *apps) closeSockets(code uint16, reason string) int {
+	n := 0
+	for _, ap := range a.list {
+		n += ap.pool.CloseSockets(code, reason)
+	}
+	return n
 }
 
 // close stops every pool's workers, giving each grace to finish, and the

@@ -131,7 +131,7 @@ func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logg
 		Root:    site.Dir,
 		Reload:  reloadNote,
 	}
-	if ms := site.WSGIMounts(); len(ms) == 1 && len(site.Transports) == 1 && len(site.Transports[0].Mounts) == 1 {
+	if ms := site.AppMounts(); len(ms) == 1 && ms[0].Kind == config.KindWSGI && len(site.Transports) == 1 && len(site.Transports[0].Mounts) == 1 {
 		banner.App = ms[0].WSGI.App
 		banner.Workers, banner.Threads = ms[0].WSGI.Pool.Workers, ms[0].WSGI.Pool.Threads
 	} else {
@@ -227,6 +227,9 @@ func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logg
 		break
 	}
 	lg.Infof("shutting down: finishing requests in flight (at most %s)", grace)
+	if n := apps.closeSockets(1001, "server shutting down"); n > 0 {
+		lg.Infof("closed %d WebSocket%s (1001 going away)", n, plural(n, "", "s"))
+	}
 	if live != nil {
 		live.Close()
 	}
@@ -286,6 +289,8 @@ func describeMounts(site *config.Site) []string {
 			switch m.Kind {
 			case config.KindWSGI:
 				what = fmt.Sprintf("wsgi %s (%d × %d threads)", m.WSGI.App, m.WSGI.Pool.Workers, m.WSGI.Pool.Threads)
+			case config.KindASGI:
+				what = fmt.Sprintf("asgi %s (%d %s, an event loop each)", m.ASGI.App, m.ASGI.Pool.Workers, plural(m.ASGI.Pool.Workers, "worker", "workers"))
 			case config.KindStatic:
 				what = "files in " + m.Static.Dir
 			case config.KindRedirect:
@@ -336,4 +341,11 @@ func (f *freshConns) closeAll() {
 		c.Close()
 	}
 	clear(f.conns)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

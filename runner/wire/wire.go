@@ -200,6 +200,8 @@ type WorkerConfig struct {
 	// worker whose import runs longer; a worker may answer F first, with
 	// where the import was at that moment.
 	ImportTimeout float64 `json:"import_timeout,omitempty"`
+	// Lifespan is the ASGI lifespan mode: "auto", "on" or "off".
+	Lifespan string `json:"lifespan,omitempty"`
 }
 
 // ReadyInfo is the READY payload.

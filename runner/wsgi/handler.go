@@ -112,14 +112,7 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 		if ie == nil {
 			ie = &pool.ImportError{At: time.Now()}
 		}
-		detail := fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", ie.At.Format("15:04:05"))
-		if ie.TimedOut > 0 {
-			detail = fmt.Sprintf("The app's code did not finish importing within --import-timeout %s, so gowsgi stopped it at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", ie.TimedOut, ie.At.Format("15:04:05"))
-		}
-		if ie.Hint != "" {
-			detail += " " + ie.Hint
-		}
-		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", detail, ie.Traceback)
+		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", ie.Page(), ie.Traceback)
 		return router.Record{Note: "the app does not import"}
 	case errors.Is(err, pool.ErrClosed):
 		w.Header().Set("Connection", "close")
