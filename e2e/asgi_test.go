@@ -451,14 +451,14 @@ func TestASGILifespanFailures(t *testing.T) {
 // the debug page (loopback), after it starts the connection is cut; the
 // worker serves on.
 func TestASGIErrors(t *testing.T) {
-	s, _ := startASGI(t, "--asgi", "/=rawapp.app", "--asgi", "/fast=main.app")
-	code, body := s.get("/error-before")
+	s, _ := startASGI(t, "--asgi", "/=main.app", "--asgi", "/raw=rawapp.app")
+	code, body := s.get("/raw/error-before")
 	if code != 500 || !strings.Contains(body, "boom before the response started") || !strings.Contains(body, "rawapp.py") {
 		t.Errorf("error before the response = %d %.300q; want 500 with the traceback (loopback)", code, body)
 	}
 	s.waitLog(`ValueError: boom before the response started`, 5*time.Second)
 
-	resp, err := client.Get(s.URL + "/error-after")
+	resp, err := client.Get(s.URL + "/raw/error-after")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,13 +470,15 @@ func TestASGIErrors(t *testing.T) {
 	s.waitLog(`ValueError: boom after the response started`, 5*time.Second)
 
 	// FastAPI answers its own 500 and re-raises: the log has the traceback.
-	if code, body := s.get("/fast/error"); code != 500 || !strings.Contains(body, "Internal Server Error") && !strings.Contains(body, "boom in fastapi") {
-		t.Errorf("GET /fast/error = %d %.300q", code, body)
+	if code, body := s.get("/error"); code != 500 || !strings.Contains(body, "Internal Server Error") && !strings.Contains(body, "boom in fastapi") {
+		t.Errorf("GET /error = %d %.300q", code, body)
 	}
 	s.waitLog(`ValueError: boom in fastapi`, 5*time.Second)
 
-	if code, body := s.get("/"); code != 200 || body != "Hello, world!\n" {
-		t.Errorf("after the errors: %d %q", code, body)
+	for _, c := range []struct{ path, body string }{{"/", `{"hello":"world"}`}, {"/raw/", "Hello, world!\n"}} {
+		if code, body := s.get(c.path); code != 200 || body != c.body {
+			t.Errorf("after the errors: GET %s = %d %q", c.path, code, body)
+		}
 	}
 }
 
