@@ -28,17 +28,25 @@ import (
 	"github.com/gowsgi/gowsgi/runner/router"
 )
 
+// Workers is what the handler needs of the app's pool (*pool.Pool).
+type Workers interface {
+	// Open starts a stream ('h' or 'w', with its scope) on a worker.
+	Open(typ byte, scope []byte) (*mux.Stream, error)
+	// Broken is the import error while the app does not import.
+	Broken() *pool.ImportError
+}
+
 // Handler serves one ASGI app.
 type Handler struct {
 	root   string // root_path: "" for the root mount, else "/api"
-	pool   *pool.Pool
+	pool   Workers
 	cfg    config.ASGI
 	log    *logging.Logger
 	active atomic.Int64 // open requests and WebSockets, for --limit-concurrency
 }
 
 // New makes the handler of the app mounted at path ("/" or "/api").
-func New(path string, p *pool.Pool, cfg config.ASGI, log *logging.Logger) *Handler {
+func New(path string, p Workers, cfg config.ASGI, log *logging.Logger) *Handler {
 	return &Handler{root: strings.TrimRight(path, "/"), pool: p, cfg: cfg, log: log}
 }
 

@@ -15,6 +15,13 @@ import (
 //go:embed worker.py
 var workerSource []byte
 
+// asgiSource is the ASGI server (an asyncio loop serving one lane). It
+// follows workerSource on the command line, and worker.py compiles it only
+// for an ASGI app, under the name its tracebacks leave out.
+//
+//go:embed asgi.py
+var asgiSource []byte
+
 // Engine starts CPython workers with one interpreter.
 type Engine struct {
 	Python  string // the interpreter's path
@@ -101,5 +108,5 @@ exec(compile(sys.argv.pop(1), "<gowsgi worker>", "exec"))`
 // Command returns the command for one worker process.
 func (e *Engine) Command() (*exec.Cmd, error) {
 	// -u: the app's prints reach the log at once, not when a buffer fills.
-	return exec.Command(e.Python, "-u", "-c", bootstrap, string(workerSource)), nil
+	return exec.Command(e.Python, "-u", "-c", bootstrap, string(workerSource), string(asgiSource)), nil
 }

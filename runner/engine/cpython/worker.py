@@ -3,8 +3,10 @@
 gowsgi embeds this file and runs it with the app's interpreter (as the
 argument of a `python -c` bootstrap, never from a file). It imports the
 WSGI app and serves the requests gowsgi sends over the lanes: fd 3 is the
-control socket, fds 4.. are the lanes, one thread each. The protocol is in
-docs/protocol.md. Standard library only: it must run in any virtualenv.
+control socket, fds 4.. are the lanes, one thread each. An ASGI app is
+served by asgi.py, the bootstrap's next argument, compiled only for one.
+The protocol is in docs/protocol.md. Standard library only: it must run in
+any virtualenv.
 """
 
 import importlib
@@ -21,7 +23,6 @@ import threading
 import traceback
 
 VERSION = 'gowsgi-wire/2'
-PROTOCOLS = 'wsgi'  # what this worker serves, announced in its hello
 HEADER = struct.Struct('>BI')
 
 # Frame types, as the byte values they arrive as.
@@ -39,6 +40,13 @@ RECV_SIZE = READ_SIZE + 4096
 
 # This program's frames, which tracebacks leave out: "<gowsgi worker>".
 WORKER_FILE = sys._getframe().f_code.co_filename
+# The ASGI server's source (asgi.py), which the bootstrap passes after this
+# program's; taken off sys.argv at once, so the app never sees it there.
+ASGI_SOURCE = sys.argv.pop(1) if len(sys.argv) > 1 else None
+ASGI_FILE = '<gowsgi asgi>'
+# What this worker serves, announced in its hello.
+PROTOCOLS = 'wsgi,asgi' if ASGI_SOURCE else 'wsgi'
+OWN_FILES = (WORKER_FILE, ASGI_FILE)
 
 
 def frame(typ, payload=b''):
@@ -98,7 +106,7 @@ def exception_detail(exc):
         while tb is not None:
             f = tb.tb_frame
             filename = f.f_code.co_filename
-            if filename != WORKER_FILE and not filename.startswith('<frozen importlib'):
+            if filename not in OWN_FILES and not filename.startswith('<frozen importlib'):
                 frames.append(frame_detail(f, tb.tb_lineno))
             tb = tb.tb_next
         if len(frames) > MAX_FRAMES:
@@ -135,13 +143,19 @@ def str_safely(exc):
         return '<str failed>'
 
 
-def detail_frame(exc):
-    """An EXCEPTION frame for exc; empty when it cannot be built."""
+def detail_payload(exc):
+    """The JSON of an EXCEPTION frame for exc; empty when it cannot be built."""
     try:
         data = json.dumps(exception_detail(exc)).encode('utf-8', 'replace')
     except BaseException:
         return b''
-    return frame(EXCEPTION, data) if len(data) <= MAX_CHUNK else b''
+    return data if len(data) <= MAX_CHUNK else b''
+
+
+def detail_frame(exc):
+    """An EXCEPTION frame for exc; empty when it cannot be built."""
+    data = detail_payload(exc)
+    return frame(EXCEPTION, data) if data else b''
 
 
 class LoggedExceptions(object):
@@ -651,22 +665,25 @@ class Worker(object):
         APP_DIRS = tuple(os.path.join(os.path.abspath(d), '') for d in (cfg.get('fresh') or [cfg['root']]))
         LOGGED.install()
         watchdog = ImportWatchdog(self.control, cfg.get('import_timeout') or 0)
+        asgi = cfg.get('protocol') == 'asgi'
         try:
-            self.app, self.notes = development_wrappers(load(cfg))
+            if asgi:
+                self.app, self.notes = load(cfg), []
+            else:
+                self.app, self.notes = development_wrappers(load(cfg))
         except BaseException:
             if watchdog.finish():
                 self.control.send(frame(FAILED, format_import_error(cfg).encode('utf-8', 'replace')))
             return 1
         if not watchdog.finish():
             threading.Event().wait()  # it reported the timeout and ends the process
+        if asgi:
+            return self.serve_asgi(cfg)
         for i in range(int(cfg['threads'])):
             t = threading.Thread(target=Lane(self, 4 + i).serve, name='gowsgi-lane-%d' % (i + 1))
             t.daemon = True
             t.start()
-        fresh = cfg.get('fresh') or [cfg['root']]
-        ready = {'preload': libraries(fresh), 'files': own_files(fresh), 'notes': self.notes,
-                 'uncompiled': uncompiled(cfg.get('changed') or [], cfg['root'])}
-        self.control.send(frame(READY, json.dumps(ready).encode('utf-8')))
+        self.control.send(self.ready_frame(cfg, self.notes))
         try:
             while self.control.read()[0] != QUIT:
                 pass
@@ -676,6 +693,18 @@ class Worker(object):
             while self.in_flight:
                 self.idle.wait()
         return 0
+
+    def ready_frame(self, cfg, notes):
+        fresh = cfg.get('fresh') or [cfg['root']]
+        ready = {'preload': libraries(fresh), 'files': own_files(fresh), 'notes': notes,
+                 'uncompiled': uncompiled(cfg.get('changed') or [], cfg['root'])}
+        return frame(READY, json.dumps(ready).encode('utf-8'))
+
+    def serve_asgi(self, cfg):
+        """Hands the worker over to asgi.py: an event loop serving lane fd 4."""
+        ns = {'__name__': 'gowsgi_asgi', '__builtins__': __builtins__, 'W': sys.modules[__name__]}
+        exec(compile(ASGI_SOURCE, ASGI_FILE, 'exec'), ns)
+        return ns['serve'](self, cfg)
 
 
 class ImportWatchdog(object):
@@ -837,6 +866,66 @@ def asgi_kind(obj):
     return ''
 
 
+def positional(call, bound):
+    """The names of call's positional parameters (without self when bound),
+    and whether it takes *args; None when it has no signature."""
+    import inspect
+    try:
+        params = list(inspect.signature(call).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if bound and names:
+        names = names[1:]
+    return names, any(p.kind == p.VAR_POSITIONAL for p in params)
+
+
+class ASGI2(object):
+    """An ASGI 2 app (app(scope) returns an instance to await with
+    (receive, send)) as an ASGI 3 one."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        await self.app(scope)(receive, send)
+
+
+def asgi_app(spec, obj):
+    """obj as an ASGI 3 app: an async def app(scope, receive, send), an
+    object with such a __call__ (FastAPI, Starlette), or an ASGI 2 app
+    (a class or callable taking the scope), wrapped. A WSGI app is refused."""
+    import inspect
+    if getattr(obj, 'wsgi_app', None) is not None and callable(obj.wsgi_app):
+        kind = 'it has a wsgi_app, as Flask apps do'  # Flask's __call__(environ, start_response)
+    elif inspect.isclass(obj):
+        if hasattr(obj, '__await__'):
+            return obj  # instances are awaited: ASGI 3
+        sig = positional(obj.__init__, True) if obj.__init__ is not object.__init__ else ([], False)
+        if sig is None or sig[1] or len(sig[0]) == 1:
+            return ASGI2(obj)  # the class takes the scope
+        if len(sig[0]) == 2:
+            kind = 'it is a class taking (%s)' % ', '.join(sig[0])
+        else:
+            return obj
+    else:
+        function = inspect.isfunction(obj) or inspect.ismethod(obj) or not hasattr(type(obj), '__call__')
+        call = obj if function else type(obj).__call__
+        if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(obj):
+            return obj
+        sig = positional(obj, False)  # a bound view: no self
+        if sig is None or sig[1] or len(sig[0]) >= 3:
+            return obj  # app(scope, receive, send) returning an awaitable
+        if len(sig[0]) == 1:
+            return ASGI2(obj)
+        if len(sig[0]) == 2:
+            kind = 'it takes (%s)' % ', '.join(sig[0])
+        else:
+            return obj
+    raise NoSuchApp('%s is a WSGI app (%s), not an ASGI one: gowsgi web --asgi serves ASGI apps '
+                    '(async def app(scope, receive, send)); serve it with --wsgi instead' % (spec, kind))
+
+
 def load(cfg):
     setup_path(cfg)
     spec = cfg['app']
@@ -870,14 +959,16 @@ def load(cfg):
         except AttributeError:
             raise NoSuchApp('%s has no attribute %r%s' % (
                 getattr(obj, '__name__', repr(obj)), name, did_you_mean(name, [a for a in dir(obj) if not a.startswith('__')])))
+    asgi = cfg.get('protocol') == 'asgi'
     if not callable(obj):
-        raise NoSuchApp('%s is a %s, not a WSGI callable%s' % (
-            spec, type(obj).__name__, did_you_mean_callable(obj)))
-    asgi = asgi_kind(obj)
+        raise NoSuchApp('%s is a %s, not %s%s' % (
+            spec, type(obj).__name__, 'an ASGI app' if asgi else 'a WSGI callable', did_you_mean_callable(obj)))
     if asgi:
+        return asgi_app(spec, obj)
+    kind = asgi_kind(obj)
+    if kind:
         raise NoSuchApp('%s is an ASGI app (%s), not a WSGI one: gowsgi web --wsgi serves WSGI callables '
-                        '(app(environ, start_response)); this version has no --asgi yet, so run it under an ASGI '
-                        'server such as uvicorn, or give gowsgi its WSGI app' % (spec, asgi))
+                        '(app(environ, start_response)); serve it with --asgi instead' % (spec, kind))
     return obj
 
 
@@ -913,14 +1004,14 @@ def app_traceback():
 def own_frames(frames):
     """The frames of a traceback or stack that are not gowsgi's or importlib's."""
     return [f for f in frames
-            if f.filename not in (WORKER_FILE, importlib.__file__)
+            if f.filename not in OWN_FILES and f.filename != importlib.__file__
             and not f.filename.startswith('<frozen importlib')]
 
 
 def format_import_error(cfg):
     e = sys.exc_info()[1]
     if isinstance(e, NoSuchApp):
-        return 'No such WSGI application: %s: %s\n' % (cfg['app'], e)
+        return 'No such %s application: %s: %s\n' % ((cfg.get('protocol') or 'wsgi').upper(), cfg['app'], e)
     return app_traceback()
 
 
