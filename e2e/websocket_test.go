@@ -242,7 +242,8 @@ func (w *wsConn) readMessage(timeout time.Duration) (op byte, msg []byte, err er
 				return 0, nil, err
 			}
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
-				return 0, nil, &wsClosed{Code: 1006}
+				// No close frame: 1006; the reason says how it ended.
+				return 0, nil, &wsClosed{Code: 1006, Reason: "no close frame: " + err.Error()}
 			}
 			return 0, nil, err
 		}

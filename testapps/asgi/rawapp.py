@@ -119,7 +119,7 @@ async def websocket(scope, receive, send):
         await send({"type": "websocket.close", "code": 1008})
         return
     await send({"type": "websocket.accept"})
-    if path == "/scope":
+    if path.startswith("/scope"):
         await send({"type": "websocket.send", "text": json.dumps(describe(scope))})
         await send({"type": "websocket.close", "code": 1000})
         return
