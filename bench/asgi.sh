@@ -40,7 +40,7 @@ serve() {
 	port=$((port + 1))
 	local log="$tmp/$1.log"
 	case $1 in
-	gowsgi) (cd testapps/asgi && exec timeout 600 "$tmp/gowsgi" -n web --listen "tcp:127.0.0.1:$port" --python $py \
+	gowsgi) (cd testapps/asgi && exec timeout 600 "$tmp/gowsgi" -n web --listen "tcp:$port:interface=127.0.0.1" --python $py \
 			--asgi "$2" --workers 1 --access-log off --no-reload) >"$log" 2>&1 & ;;
 	uvicorn) (cd testapps/asgi && exec timeout 600 $py -m uvicorn --host 127.0.0.1 --port "$port" --workers 1 \
 			--log-level warning --no-access-log "$2") >"$log" 2>&1 & ;;
