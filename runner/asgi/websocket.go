@@ -97,7 +97,7 @@ type socket struct {
 	more   chan struct{} // credit came
 
 	once sync.Once
-	code uint16 // how it ended, for the log
+	code atomic.Uint32 // how it ended, for the log
 }
 
 // relay accepts the handshake with the app's subprotocol and headers and
@@ -130,8 +130,8 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	defer s.cancel()
 	st.OnShutdown(func(code uint16, reason string) {
-		s.disconnect(code, reason)
-		go c.Close(websocket.StatusCode(code), reason)
+		s.tell(code, reason)
+		go c.Close(websocket.StatusCode(code), reason) // the reader ends after the close handshake
 	})
 	go s.read()
 	if h.cfg.PingInterval > 0 {
@@ -142,12 +142,13 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	return router.Record{Note: note}
 }
 
-// disconnect tells the app, once, that the socket has ended with code.
-func (s *socket) disconnect(code uint16, reason string) {
+// tell tells the app, once, that the socket has ended with code. The relay
+// goes on until the reader sees the connection end: cancelling it earlier
+// would drop the connection before the close frame is out.
+func (s *socket) tell(code uint16, reason string) {
 	s.once.Do(func() {
-		s.code = code
+		s.code.Store(uint32(code))
 		s.st.Send('d', closePayload(code, reason))
-		s.cancel()
 	})
 }
 
@@ -165,14 +166,16 @@ func (s *socket) read() {
 		typ, data, err := s.c.Read(s.ctx)
 		if err != nil {
 			code, reason := s.readError(err)
-			s.disconnect(code, reason)
+			s.tell(code, reason)
+			s.cancel()
 			return
 		}
 		kind := byte('b')
 		if typ == websocket.MessageText {
 			if !utf8.Valid(data) {
-				s.disconnect(1007, "invalid UTF-8")
+				s.tell(1007, "invalid UTF-8")
 				s.c.Close(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in a text message")
+				s.cancel()
 				return
 			}
 			kind = 't'
@@ -201,7 +204,7 @@ func (s *socket) readError(err error) (uint16, string) {
 	}
 	// A protocol violation (an unmasked frame, a bad opcode): the library
 	// has sent 1002 for most; for the rest, we do.
-	go s.c.Close(websocket.StatusProtocolError, "protocol error")
+	s.c.Close(websocket.StatusProtocolError, "protocol error")
 	return 1002, "protocol error"
 }
 
@@ -219,7 +222,7 @@ func (s *socket) ping(every time.Duration) {
 		err := s.c.Ping(ctx)
 		cancel()
 		if err != nil && s.ctx.Err() == nil {
-			s.disconnect(1011, "keepalive ping timeout")
+			s.tell(1011, "keepalive ping timeout")
 			s.c.Close(websocket.StatusInternalError, "keepalive ping timeout")
 			return
 		}
@@ -240,7 +243,7 @@ func (s *socket) write() string {
 			}
 			// The socket ended (the app has been told): the task ends on its own.
 			s.st.Detach(leftover)
-			return closeNote(s.code)
+			return closeNote(uint16(s.code.Load()))
 		}
 		p := f.Payload
 		switch f.Type {
@@ -261,7 +264,8 @@ func (s *socket) write() string {
 				typ = websocket.MessageText
 			}
 			if err := s.c.Write(s.ctx, typ, p[1:]); err != nil {
-				s.disconnect(1006, "")
+				s.tell(1006, "")
+				s.cancel()
 				break
 			}
 			var n [4]byte
@@ -272,20 +276,19 @@ func (s *socket) write() string {
 			if len(p) >= 2 {
 				code, reason = binary.BigEndian.Uint16(p), string(p[2:])
 			}
-			s.code = code
+			s.tell(code, reason)
 			s.c.Close(websocket.StatusCode(code), reason)
-			s.disconnect(code, reason)
 		case 'F':
-			s.disconnect(1011, "")
+			s.tell(1011, "")
 			s.c.Close(websocket.StatusInternalError, "internal error")
 			leftover(f)
 		case 'E':
 			s.st.Close()
-			if s.code == 0 {
-				s.code = 1000
+			if s.code.Load() == 0 {
+				s.tell(1000, "")
 				s.c.Close(websocket.StatusNormalClosure, "")
 			}
-			return closeNote(s.code)
+			return closeNote(uint16(s.code.Load()))
 		}
 	}
 }

@@ -297,9 +297,10 @@ func (w *worker) stop(grace time.Duration) {
 	w.stopOnce.Do(func() {
 		w.stopping.Store(true)
 		var payload []byte
-		if w.asgi {
+		if w.asgi && grace > 0 {
 			// It waits for its streams for grace, then cancels them and runs
-			// the app's lifespan shutdown, which gets time of its own.
+			// the app's lifespan shutdown, which gets time of its own. (No
+			// grace: a worker that failed to start, or a reload abandoned.)
 			payload = quitPayload(grace)
 			grace += lifespanShutdown
 		}

@@ -106,7 +106,11 @@ func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger, live *l
 			a.close(0)
 			var ie *pool.ImportError
 			if errors.As(err, &ie) {
-				lg.Block("the app "+spec+" failed to import", ie.Traceback)
+				what := "failed to import"
+				if protocol == "asgi" {
+					what = "failed to start" // its import, or its lifespan startup
+				}
+				lg.Block("the app "+spec+" "+what, ie.Traceback)
 				if h, ok := eng.(engine.Hinter); ok {
 					if hint := h.ImportHint(ie.Traceback); hint != "" {
 						lg.Warnf("%s", hint)

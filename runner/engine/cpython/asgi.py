@@ -672,6 +672,9 @@ class Lane(asyncio.Protocol):
             path = unquote_to_bytes(raw_path).decode('utf-8', 'replace')
         else:
             path = raw_path.decode('utf-8', 'replace')
+        root = fields[5]
+        if root and not self.server.path_has_root and path.startswith(field(root)):
+            path = path[len(root):] or '/'
         host = fields[6]
         client = (host.decode('latin-1'), int(fields[7])) if host else None
         port = fields[9]
@@ -843,12 +846,29 @@ class Lifespan(object):
                 self.task.cancel()
 
 
+def path_has_root():
+    """Whether scope["path"] includes root_path, as the ASGI spec says. Not
+    for Starlette before 0.33 (Debian 12 has 0.26): it routes on the whole
+    path and puts root_path in front of it by itself, as servers left the
+    mount out of path then; so a FastAPI app mounted at /api would answer
+    404 to everything. Newer Starlette takes either."""
+    starlette = sys.modules.get('starlette')
+    if starlette is None:
+        return True
+    try:
+        version = tuple(int(part) for part in starlette.__version__.split('.')[:2])
+    except (AttributeError, ValueError):
+        return True
+    return version >= (0, 33)
+
+
 class Server(object):
     def __init__(self, worker, cfg, loop):
         self.worker = worker
         self.cfg = cfg
         self.loop = loop
         self.app = worker.app
+        self.path_has_root = path_has_root()
         self.quitting = False
         self.quit = loop.create_future()
         mode = cfg.get('lifespan') or 'auto'
