@@ -9,12 +9,15 @@ build:
 
 # Debian's packages the tests use: Python with venv and the frameworks the
 # tests serve; curl and certutil, which the TLS trust hints are checked with;
-# chromium, the headless browser the e2e tests look at pages in.
+# chromium, the headless browser the e2e tests look at pages in; FastAPI and
+# Starlette, the ASGI apps the tests serve; uvicorn (with websockets and
+# uvloop), which bench/asgi.sh compares with.
 # Installed only when missing, and only where we may (root).
-DEBIAN_PACKAGES = python3 python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon curl libnss3-tools chromium
+DEBIAN_PACKAGES = python3 python3-venv python3-flask python3-django python3-bottle python3-pyramid python3-falcon curl libnss3-tools chromium \
+	python3-fastapi python3-starlette python3-uvicorn python3-uvloop python3-websockets
 
 deps:
-	@if ! /usr/bin/python3 -c 'import flask, django, bottle, pyramid, falcon, venv, ensurepip' >/dev/null 2>&1 \
+	@if ! /usr/bin/python3 -c 'import flask, django, bottle, pyramid, falcon, venv, ensurepip, fastapi, starlette, uvicorn, uvloop, websockets' >/dev/null 2>&1 \
 			|| ! command -v curl >/dev/null || ! command -v certutil >/dev/null \
 			|| ! command -v chromium >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
