@@ -43,6 +43,10 @@ func closePayload(code uint16, reason string) []byte {
 	return append(b, reason...)
 }
 
+// ackBatch is how many bytes of the app's messages are acknowledged at
+// once: a quarter of the worker's window (docs/protocol.md).
+const ackBatch = 256 << 10
+
 // pingTimeout is how long a ping may go unanswered before the socket is
 // closed with 1011 (uvicorn's default).
 const pingTimeout = 20 * time.Second
@@ -239,6 +243,7 @@ func (s *socket) ping(every time.Duration) {
 // does; it returns a note for the access log.
 func (s *socket) write() string {
 	leftover := s.h.leftover(s.st, "websocket")
+	unacked := 0 // message bytes written to the client, not yet acknowledged
 	for {
 		f, err := s.st.Next(s.ctx)
 		if err != nil {
@@ -274,9 +279,15 @@ func (s *socket) write() string {
 				s.cancel()
 				break
 			}
-			var n [4]byte
-			binary.BigEndian.PutUint32(n[:], uint32(len(p)-1))
-			s.st.Send('a', n[:])
+			// Acknowledged in batches well under the worker's 1 MiB
+			// window: it waits only past the window, and a frame per
+			// message is saved.
+			if unacked += len(p) - 1; unacked >= ackBatch {
+				var n [4]byte
+				binary.BigEndian.PutUint32(n[:], uint32(unacked))
+				s.st.Send('a', n[:])
+				unacked = 0
+			}
 		case 'C':
 			code, reason := uint16(1000), ""
 			if len(p) >= 2 {
