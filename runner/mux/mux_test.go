@@ -373,3 +373,51 @@ func TestShutdown(t *testing.T) {
 		t.Fatal("Shutdown of a stream without OnShutdown reported true")
 	}
 }
+
+// Frames that come while Detach hands over the queued ones wait their
+// turn: the callback sees the stream's frames in order, one at a time.
+func TestDetachKeepsOrder(t *testing.T) {
+	m, p := newConn(t)
+	a := p.open(m, 'h', "a")
+	marker := p.open(m, 'h', "marker")
+	p.send('D', a.ID, "1")
+	p.send('D', marker.ID, "m1")
+	want(t, marker, 'D', "m1") // "1" is queued
+
+	var mu sync.Mutex
+	var order []string
+	delivered := make(chan struct{}, 10)
+	entered, release := make(chan struct{}), make(chan struct{})
+	go a.Detach(func(f mux.Frame) {
+		if string(f.Payload) == "1" {
+			close(entered)
+			<-release
+		}
+		mu.Lock()
+		order = append(order, fmt.Sprintf("%c%s", f.Type, f.Payload))
+		mu.Unlock()
+		delivered <- struct{}{}
+	})
+	<-entered // the callback is busy with the queued frame
+	p.send('D', a.ID, "2")
+	p.send('E', a.ID, "")
+	p.send('D', marker.ID, "m2")
+	want(t, marker, 'D', "m2") // the lane's reader has seen "2" and 'E'
+	close(release)
+	for range 3 {
+		select {
+		case <-delivered:
+		case <-time.After(guard):
+			t.Fatal("the detached stream's frames were not all delivered")
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := fmt.Sprint(order); got != "[D1 D2 E]" {
+		t.Fatalf("the callback got %s, want [D1 D2 E]", got)
+	}
+	marker.Close()
+	if m.Len() != 0 {
+		t.Fatalf("Len = %d after 'E' on the detached stream and closing the other", m.Len())
+	}
+}
