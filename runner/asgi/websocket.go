@@ -96,8 +96,14 @@ type socket struct {
 	credit atomic.Int64  // messages the app may be sent
 	more   chan struct{} // credit came
 
-	once sync.Once
-	code uint16 // how it ended, for the log
+	once    sync.Once
+	code    uint16                   // how it ended, for the log
+	closing atomic.Pointer[closeWhy] // set by closeWith: what the app is told
+}
+
+type closeWhy struct {
+	code   uint16
+	reason string
 }
 
 // relay accepts the handshake with the app's subprotocol and headers and
@@ -129,10 +135,7 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	s := &socket{h: h, st: st, c: c, more: make(chan struct{}, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	defer s.cancel()
-	st.OnShutdown(func(code uint16, reason string) {
-		s.disconnect(code, reason)
-		go c.Close(websocket.StatusCode(code), reason)
-	})
+	st.OnShutdown(func(code uint16, reason string) { go s.closeWith(code, reason) })
 	go s.read()
 	if h.cfg.PingInterval > 0 {
 		go s.ping(h.cfg.PingInterval)
@@ -140,6 +143,16 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	note := s.write()
 	s.cancel()
 	return router.Record{Note: note}
+}
+
+// closeWith closes the socket with code, then tells the app. The close
+// frame goes first: disconnect cancels s.ctx, and a Read under a cancelled
+// context cuts the connection at once, without it. The read that the
+// closing ends reports code too, not an abnormal closure.
+func (s *socket) closeWith(code uint16, reason string) {
+	s.closing.CompareAndSwap(nil, &closeWhy{code, reason})
+	s.c.Close(websocket.StatusCode(code), reason)
+	s.disconnect(code, reason)
 }
 
 // disconnect tells the app, once, that the socket has ended with code.
@@ -186,6 +199,9 @@ func (s *socket) read() {
 
 // readError is the close code the app is told for a read that failed.
 func (s *socket) readError(err error) (uint16, string) {
+	if why := s.closing.Load(); why != nil {
+		return why.code, why.reason // we are closing it
+	}
 	var ce websocket.CloseError
 	if errors.As(err, &ce) {
 		return uint16(ce.Code), ce.Reason
@@ -272,12 +288,9 @@ func (s *socket) write() string {
 			if len(p) >= 2 {
 				code, reason = binary.BigEndian.Uint16(p), string(p[2:])
 			}
-			s.code = code
-			s.c.Close(websocket.StatusCode(code), reason)
-			s.disconnect(code, reason)
+			s.closeWith(code, reason)
 		case 'F':
-			s.disconnect(1011, "")
-			s.c.Close(websocket.StatusInternalError, "internal error")
+			s.closeWith(1011, "internal error")
 			leftover(f)
 		case 'E':
 			s.st.Close()
