@@ -101,8 +101,13 @@ type socket struct {
 	more   chan struct{} // credit came
 
 	once    sync.Once
-	closing sync.WaitGroup // closes under way, from a shutdown
-	code    atomic.Uint32  // how it ended, for the log
+	code    atomic.Uint32            // how it ended, for the log
+	closing atomic.Pointer[closeWhy] // set by closeWith: what the app is told
+}
+
+type closeWhy struct {
+	code   uint16
+	reason string
 }
 
 // relay accepts the handshake with the app's subprotocol and headers and
@@ -134,31 +139,32 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	s := &socket{h: h, st: st, c: c, more: make(chan struct{}, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	defer s.cancel()
-	st.OnShutdown(func(code uint16, reason string) {
-		s.tell(code, reason)
-		s.closing.Add(1)
-		go func() { // the reader ends after the close handshake
-			defer s.closing.Done()
-			c.Close(websocket.StatusCode(code), reason)
-		}()
-	})
+	st.OnShutdown(func(code uint16, reason string) { go s.closeWith(code, reason) })
 	go s.read()
 	if h.cfg.PingInterval > 0 {
 		go s.ping(h.cfg.PingInterval)
 	}
 	note := s.write()
-	s.closing.Wait() // the close frame goes out before the connection is dropped
 	s.cancel()
 	return router.Record{Note: note}
 }
 
-// tell tells the app, once, that the socket has ended with code. The relay
-// goes on until the reader sees the connection end: cancelling it earlier
-// would drop the connection before the close frame is out.
-func (s *socket) tell(code uint16, reason string) {
+// closeWith closes the socket with code, then tells the app. The close
+// frame goes first: disconnect cancels s.ctx, and a Read under a cancelled
+// context cuts the connection at once, without it. The read that the
+// closing ends reports code too, not an abnormal closure.
+func (s *socket) closeWith(code uint16, reason string) {
+	s.closing.CompareAndSwap(nil, &closeWhy{code, reason})
+	s.c.Close(websocket.StatusCode(code), reason)
+	s.disconnect(code, reason)
+}
+
+// disconnect tells the app, once, that the socket has ended with code.
+func (s *socket) disconnect(code uint16, reason string) {
 	s.once.Do(func() {
 		s.code.Store(uint32(code))
 		s.st.Send('d', closePayload(code, reason))
+		s.cancel()
 	})
 }
 
@@ -176,16 +182,14 @@ func (s *socket) read() {
 		typ, data, err := s.c.Read(s.ctx)
 		if err != nil {
 			code, reason := s.readError(err)
-			s.tell(code, reason)
-			s.cancel()
+			s.disconnect(code, reason)
 			return
 		}
 		kind := byte('b')
 		if typ == websocket.MessageText {
 			if !utf8.Valid(data) {
-				s.tell(1007, "invalid UTF-8")
+				s.disconnect(1007, "invalid UTF-8")
 				s.c.Close(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in a text message")
-				s.cancel()
 				return
 			}
 			kind = 't'
@@ -199,6 +203,9 @@ func (s *socket) read() {
 
 // readError is the close code the app is told for a read that failed.
 func (s *socket) readError(err error) (uint16, string) {
+	if why := s.closing.Load(); why != nil {
+		return why.code, why.reason // we are closing it
+	}
 	var ce websocket.CloseError
 	if errors.As(err, &ce) {
 		return uint16(ce.Code), ce.Reason
@@ -214,7 +221,7 @@ func (s *socket) readError(err error) (uint16, string) {
 	}
 	// A protocol violation (an unmasked frame, a bad opcode): the library
 	// has sent 1002 for most; for the rest, we do.
-	s.c.Close(websocket.StatusProtocolError, "protocol error")
+	go s.c.Close(websocket.StatusProtocolError, "protocol error")
 	return 1002, "protocol error"
 }
 
@@ -232,7 +239,7 @@ func (s *socket) ping(every time.Duration) {
 		err := s.c.Ping(ctx)
 		cancel()
 		if err != nil && s.ctx.Err() == nil {
-			s.tell(1011, "keepalive ping timeout")
+			s.disconnect(1011, "keepalive ping timeout")
 			s.c.Close(websocket.StatusInternalError, "keepalive ping timeout")
 			return
 		}
@@ -275,8 +282,7 @@ func (s *socket) write() string {
 				typ = websocket.MessageText
 			}
 			if err := s.c.Write(s.ctx, typ, p[1:]); err != nil {
-				s.tell(1006, "")
-				s.cancel()
+				s.disconnect(1006, "")
 				break
 			}
 			// Acknowledged in batches well under the worker's 1 MiB
@@ -293,16 +299,13 @@ func (s *socket) write() string {
 			if len(p) >= 2 {
 				code, reason = binary.BigEndian.Uint16(p), string(p[2:])
 			}
-			s.tell(code, reason)
-			s.c.Close(websocket.StatusCode(code), reason)
+			s.closeWith(code, reason)
 		case 'F':
-			s.tell(1011, "")
-			s.c.Close(websocket.StatusInternalError, "internal error")
+			s.closeWith(1011, "internal error")
 			leftover(f)
 		case 'E':
 			s.st.Close()
-			if s.code.Load() == 0 {
-				s.tell(1000, "")
+			if s.code.CompareAndSwap(0, 1000) {
 				s.c.Close(websocket.StatusNormalClosure, "")
 			}
 			return closeNote(uint16(s.code.Load()))

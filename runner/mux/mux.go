@@ -183,12 +183,13 @@ type Stream struct {
 	signal   chan struct{} // a frame was queued, or the lane ended
 	closed   bool
 	detached func(Frame) // set by Detach: gets the frames nobody waits for
+	draining bool        // Detach is handing over the queue: new frames join it
 	onClose  func(code uint16, reason string)
 }
 
 func (s *Stream) push(f Frame) {
 	s.mu.Lock()
-	if d := s.detached; d != nil {
+	if d := s.detached; d != nil && !s.draining {
 		s.mu.Unlock()
 		d(f)
 		if f.Type == 'E' {
@@ -245,17 +246,22 @@ func (s *Stream) Send(typ byte, parts ...[]byte) error { return s.m.write(typ, s
 // has really ended (Starlette runs background tasks after the response).
 func (s *Stream) Detach(f func(Frame)) {
 	s.mu.Lock()
-	q := s.queue
-	s.queue = nil
 	s.detached = f
-	s.mu.Unlock()
-	for _, fr := range q {
+	s.draining = true
+	for len(s.queue) > 0 {
+		fr := s.queue[0]
+		s.queue[0] = Frame{}
+		s.queue = s.queue[1:]
+		s.mu.Unlock()
 		f(fr)
 		if fr.Type == 'E' {
 			s.Close()
 			return
 		}
+		s.mu.Lock()
 	}
+	s.draining = false
+	s.mu.Unlock()
 	select {
 	case <-s.m.done:
 		s.Close()
