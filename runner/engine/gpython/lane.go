@@ -334,8 +334,7 @@ func closeIterable(result py.Object) error {
 	case *py.List, py.Tuple:
 		return nil
 	case *py.Generator:
-		shims.CloseGenerator(r)
-		return nil
+		return shims.CloseGeneratorErr(r)
 	}
 	c, err := py.GetAttrString(result, "close")
 	if err != nil {

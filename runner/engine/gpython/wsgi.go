@@ -17,7 +17,7 @@ const readSize = 65536
 
 // environ builds the WSGI environ from an R frame: the pairs are latin-1
 // (WSGI's native strings), so each byte becomes one code point.
-func (req *request) environ(payload []byte) (py.StringDict, error) {
+func (req *request) environ(payload []byte) (*shims.Dict, error) {
 	n := bytes.Count(payload, []byte{0}) + 1
 	if len(payload) == 0 {
 		n = 0
@@ -25,7 +25,7 @@ func (req *request) environ(payload []byte) (py.StringDict, error) {
 	if n%2 != 0 {
 		return nil, fmt.Errorf("odd number of fields (%d) in the environ", n)
 	}
-	env := py.NewStringDictSized(n/2 + 8)
+	env := shims.NewDictSized(n/2 + 8)
 	hasBody := true
 	// One copy of the payload; ASCII fields are substrings of it, fields
 	// with bytes >= 0x80 are decoded as latin-1 (one byte, one code point).
@@ -48,19 +48,19 @@ func (req *request) environ(payload []byte) (py.StringDict, error) {
 			hasBody = val != "0"
 			continue
 		}
-		env[field(key)] = py.String(field(val))
+		env.SetStr(field(key), py.String(field(val)))
 	}
 	w := req.l.w
 	req.input = &inputStream{req: req, eof: !hasBody}
 	req.errors = &errorStream{req: req}
-	env["wsgi.version"] = py.Tuple{py.Int(1), py.Int(0)}
-	env["wsgi.input"] = req.input
-	env["wsgi.errors"] = req.errors
-	env["wsgi.multithread"] = py.NewBool(w.cfg.Multithread)
-	env["wsgi.multiprocess"] = py.NewBool(w.cfg.Multiprocess)
-	env["wsgi.run_once"] = py.False
-	env["wsgi.input_terminated"] = py.True
-	env["wsgi.file_wrapper"] = fileWrapperType
+	env.SetStr("wsgi.version", py.Tuple{py.Int(1), py.Int(0)})
+	env.SetStr("wsgi.input", req.input)
+	env.SetStr("wsgi.errors", req.errors)
+	env.SetStr("wsgi.multithread", py.NewBool(w.cfg.Multithread))
+	env.SetStr("wsgi.multiprocess", py.NewBool(w.cfg.Multiprocess))
+	env.SetStr("wsgi.run_once", py.False)
+	env.SetStr("wsgi.input_terminated", py.True)
+	env.SetStr("wsgi.file_wrapper", fileWrapperType)
 	return env, nil
 }
 

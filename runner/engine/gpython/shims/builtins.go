@@ -44,6 +44,10 @@ func Len(o py.Object) (int, error) {
 		return len(x.Items), nil
 	case py.StringDict:
 		return len(x), nil
+	case *Dict:
+		return x.live, nil
+	case *Set:
+		return x.d.live, nil
 	}
 	r, err := py.Len(o)
 	if err != nil {
@@ -67,7 +71,11 @@ func IsInstance(o, cls py.Object) (bool, error) {
 	if !ok || c.Name == "" {
 		return false, py.ExceptionNewf(py.TypeError, "isinstance() arg 2 must be a type or tuple of types")
 	}
-	return isSubclass(TypeOf(o), c), nil
+	t := TypeOf(o)
+	if t == py.StringDictType && c == DictType {
+		return true, nil
+	}
+	return isSubclass(t, c), nil
 }
 
 func isSubclass(t, c *py.Type) bool {
@@ -111,6 +119,42 @@ func builtinASCII(self, o py.Object) (py.Object, error) {
 		return nil, err
 	}
 	return py.String(ASCII(s)), nil
+}
+
+// builtinFFormat is what an f-string's replacement field becomes (see
+// Rewrite): __fformat__(value, conversion, spec).
+func builtinFFormat(self py.Object, args py.Tuple) (py.Object, error) {
+	if len(args) != 3 {
+		return nil, py.ExceptionNewf(py.TypeError, "__fformat__ takes 3 arguments")
+	}
+	v := args[0]
+	var s string
+	var err error
+	switch args[1].(py.String) {
+	case "r":
+		s, err = Repr(v)
+		v = py.String(s)
+	case "s":
+		s, err = Str(v)
+		v = py.String(s)
+	case "a":
+		s, err = Repr(v)
+		s = ASCII(s)
+		v = py.String(s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	spec, _ := args[2].(py.String)
+	if spec == "" {
+		if str, ok := v.(py.String); ok {
+			return str, nil
+		}
+		s, err := Str(v)
+		return py.String(s), err
+	}
+	s, err = FormatValue(v, string(spec))
+	return py.String(s), err
 }
 
 func builtinFormat(self py.Object, args py.Tuple) (py.Object, error) {

@@ -45,6 +45,15 @@ func installCompileHook() {
 
 // Compile compiles source with gpython's compiler and applies gowsgi's fixes.
 func Compile(src, srcDesc string, mode py.CompileMode, flags int, dontInherit bool) (*py.Code, error) {
+	out, rerr := Rewrite(src)
+	if rerr != nil {
+		line := ""
+		if lines := strings.Split(src, "\n"); rerr.Line-1 < len(lines) && rerr.Line >= 1 {
+			line = lines[rerr.Line-1]
+		}
+		return nil, py.MakeSyntaxError(py.ExceptionNewf(py.SyntaxError, "%s", rerr.Msg), srcDesc, rerr.Line, rerr.Col+1, line)
+	}
+	src = out
 	co, err := origCompile(src, srcDesc, mode, flags, dontInherit)
 	if err != nil {
 		return nil, err
@@ -144,6 +153,40 @@ func (f *fixer) fix(co *py.Code) error {
 		}
 	}
 	changed := len(derefFix) > 0
+	// The accumulator of a dict or set comprehension lives in a local of
+	// its own, since MAP_ADD/SET_ADD reach it at a stack depth.
+	acc := -1
+	if len(ins) > 0 && co.Flags&py.CO_OPTIMIZED != 0 &&
+		((co.Name == "<dictcomp>" && ins[0].Op == vm.BUILD_MAP) || (co.Name == "<setcomp>" && ins[0].Op == vm.BUILD_SET)) {
+		co.Varnames = append(co.Varnames, ".acc")
+		co.Nlocals++
+		acc = len(co.Varnames) - 1
+	}
+	// A **kwargs parameter becomes a dict at entry.
+	var kwLoad, kwStore bytecode.Instr
+	hasKw := false
+	if co.Flags&py.CO_VARKEYWORDS != 0 {
+		idx := int(co.Argcount + co.Kwonlyargcount)
+		if co.Flags&py.CO_VARARGS != 0 {
+			idx++
+		}
+		if idx < len(co.Varnames) {
+			hasKw = true
+			kwLoad, kwStore = bytecode.New(vm.LOAD_FAST, uint32(idx)), bytecode.New(vm.STORE_FAST, uint32(idx))
+			for ci, c := range co.Cellvars {
+				if c == co.Varnames[idx] {
+					kwLoad, kwStore = bytecode.New(vm.LOAD_DEREF, uint32(ci)), bytecode.New(vm.STORE_DEREF, uint32(ci))
+				}
+			}
+		}
+	}
+	call1 := func(h py.Object) []bytecode.Instr {
+		return []bytecode.Instr{
+			bytecode.New(vm.LOAD_CONST, constIdx(h)),
+			bytecode.New(vm.ROT_TWO, 0),
+			bytecode.New(vm.CALL_FUNCTION, 1),
+		}
+	}
 	_, err = bytecode.Edit(co, func(i int, all []bytecode.Instr) []bytecode.Instr {
 		in := all[i]
 		if a, ok := derefFix[i]; ok {
@@ -162,14 +205,64 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.ROT_THREE, 0),
 			)
 		}
+		if i == 0 && hasKw {
+			out = append(out, kwLoad)
+			out = append(out, call1(hToDict)...)
+			out = append(out, kwStore)
+		}
 		var rep []bytecode.Instr
+		if h := binHelpers[in.Op]; h != nil {
+			rep = call2(h)
+		} else if h := unaryHelpers[in.Op]; h != nil {
+			rep = call1(h)
+		}
 		switch in.Op {
-		case vm.BINARY_MODULO:
-			rep = call2(hMod)
-		case vm.INPLACE_MODULO:
-			rep = call2(hMod)
-		case vm.BINARY_MULTIPLY, vm.INPLACE_MULTIPLY:
-			rep = call2(hMul)
+		case vm.BUILD_MAP:
+			rep = []bytecode.Instr{
+				bytecode.New(vm.LOAD_CONST, constIdx(hNewDict)),
+				bytecode.New(vm.CALL_FUNCTION, 0),
+			}
+			if i == 0 && acc >= 0 {
+				rep = append(rep, bytecode.New(vm.DUP_TOP, 0), bytecode.New(vm.STORE_FAST, uint32(acc)))
+			}
+		case vm.STORE_MAP:
+			rep = []bytecode.Instr{
+				bytecode.New(vm.BUILD_TUPLE, 2),
+				bytecode.New(vm.LOAD_CONST, constIdx(hStoreMap)),
+				bytecode.New(vm.ROT_THREE, 0),
+				bytecode.New(vm.CALL_FUNCTION, 2),
+			}
+		case vm.MAP_ADD:
+			if acc >= 0 {
+				rep = []bytecode.Instr{
+					bytecode.New(vm.LOAD_CONST, constIdx(hMapAdd)),
+					bytecode.New(vm.ROT_THREE, 0),
+					bytecode.New(vm.LOAD_FAST, uint32(acc)),
+					bytecode.New(vm.CALL_FUNCTION, 3),
+					bytecode.New(vm.POP_TOP, 0),
+				}
+			}
+		case vm.BUILD_SET:
+			rep = append([]bytecode.Instr{bytecode.New(vm.BUILD_TUPLE, in.Arg)}, call1(hNewSet)...)
+			if i == 0 && acc >= 0 {
+				rep = append(rep, bytecode.New(vm.DUP_TOP, 0), bytecode.New(vm.STORE_FAST, uint32(acc)))
+			}
+		case vm.SET_ADD:
+			if acc >= 0 {
+				rep = []bytecode.Instr{
+					bytecode.New(vm.LOAD_CONST, constIdx(hSetAdd)),
+					bytecode.New(vm.ROT_TWO, 0),
+					bytecode.New(vm.LOAD_FAST, uint32(acc)),
+					bytecode.New(vm.CALL_FUNCTION, 2),
+					bytecode.New(vm.POP_TOP, 0),
+				}
+			}
+		case vm.CALL_FUNCTION_KW, vm.CALL_FUNCTION_VAR_KW:
+			rep = append(call1(hKwargs), in)
+		case vm.YIELD_VALUE:
+			rep = append([]bytecode.Instr{in}, call1(hResume)...)
+		case vm.YIELD_FROM:
+			rep = append([]bytecode.Instr{in}, call1(hYieldFromResult)...)
 		case vm.BINARY_SUBSCR:
 			rep = call2(hSubscr)
 		case vm.COMPARE_OP:

@@ -197,6 +197,8 @@ func GetItem(o, key py.Object) (py.Object, error) {
 			}
 			return py.Int(x[i]), nil
 		}
+	case *Dict:
+		return x.M__getitem__(key)
 	case py.StringDict:
 		s, ok := key.(py.String)
 		if ok {
@@ -333,6 +335,8 @@ func GetIter(o py.Object) (py.Object, error) {
 			items[i] = py.Int(c)
 		}
 		return &SliceIter{Items: items}, nil
+	case *Dict:
+		return x.M__iter__()
 	case py.StringDict:
 		keys := SortedKeys(x)
 		items := make([]py.Object, len(keys))

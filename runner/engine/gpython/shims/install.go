@@ -171,8 +171,30 @@ func installGenerator() {
 		if !ok {
 			return py.None, nil
 		}
-		CloseGenerator(g)
-		return py.None, nil
+		return py.None, CloseGeneratorErr(g)
+	}, 0, "")
+	py.GeneratorType.Dict["throw"] = py.MustNewMethod("throw", func(self py.Object, args py.Tuple) (py.Object, error) {
+		g, ok := self.(*py.Generator)
+		if !ok || len(args) == 0 {
+			return nil, py.ExceptionNewf(py.TypeError, "throw expected at least 1 argument")
+		}
+		var exc py.Object = args[0]
+		if t, ok := exc.(*py.Type); ok && t.Name != "" {
+			var err error
+			if len(args) > 1 && args[1] != py.None {
+				exc, err = py.Call(t, py.Tuple{args[1]}, nil)
+			} else {
+				exc, err = py.Call(t, nil, nil)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		e, ok := exc.(error)
+		if !ok {
+			return nil, py.ExceptionNewf(py.TypeError, "exceptions must derive from BaseException")
+		}
+		return throwGen(g, e)
 	}, 0, "")
 }
 
@@ -233,13 +255,21 @@ func installBuiltins() {
 	add("getattr", builtinGetattr)
 	add("hasattr", builtinHasattr)
 	add("__build_class__", buildClass)
+	add("__fformat__", builtinFFormat)
 	add("super", superNew)
+	AddBuiltinGlobal("dict", DictType)
+	AddBuiltinGlobal("set", SetType)
+	AddBuiltinGlobal("frozenset", FrozenSetType)
+	AddBuiltinGlobal("bytearray", ByteArrayType)
+	installDict()
+	installSet()
+	installByteArray()
 	AddBuiltinGlobal("property", PropertyType)
 	AddBuiltinGlobal("staticmethod", StaticMethodType)
 	AddBuiltinGlobal("classmethod", ClassMethodType)
 	AddBuiltinGlobal("RecursionError", RecursionError)
 	AddBuiltinGlobal("ModuleNotFoundError", ModuleNotFoundError)
-	for _, t := range []*py.Type{StaticMethodType, ClassMethodType, PropertyType, SuperType} {
+	for _, t := range []*py.Type{StaticMethodType, ClassMethodType, PropertyType, SuperType, DictType, SetType, FrozenSetType, ByteArrayType} {
 		t.ObjectType = py.TypeType
 	}
 	PropertyType.Dict["setter"] = py.MustNewMethod("setter", func(self, fn py.Object) (py.Object, error) {

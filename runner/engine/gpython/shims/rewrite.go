@@ -1,0 +1,624 @@
+package shims
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rewrite turns the newer syntax that apps use into the Python 3.4 that
+// gpython's parser reads, before it parses the source:
+//
+//   - f-strings become ''.join((literal, __fformat__(value, conv, spec), ...)),
+//     with !r/!s/!a, format specs (nested fields too), `=` debugging and any
+//     quotes inside the fields;
+//   - variable annotations lose the annotation (`x: int = 1` becomes
+//     `x = 1`, a bare `x: int` becomes `pass`);
+//   - the positional-only marker `/` is dropped from parameter lists;
+//   - underscores in numeric literals are dropped;
+//   - `async def`, `async for`, `async with` and `await` are refused with a
+//     SyntaxError that says they need CPython.
+//
+// Every rewrite keeps the text on its original line (newlines inside an
+// f-string stay inside it), so tracebacks keep their line numbers.
+func Rewrite(src string) (string, *RewriteError) {
+	if !needsRewrite(src) {
+		return src, nil
+	}
+	toks, err := lex(src)
+	if err != nil {
+		return src, nil // let gpython's parser report it
+	}
+	var b strings.Builder
+	b.Grow(len(src) + len(src)/8)
+	pos := 0
+	emit := func(upto int, repl string) {
+		b.WriteString(src[pos:upto])
+		b.WriteString(repl)
+	}
+	depth := 0
+	stmtStart := true
+	// parameter lists of def: depth at which they are open
+	defParen := -1
+	pendingDef := false
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		atStart := stmtStart
+		stmtStart = false
+		switch t.kind {
+		case tkNewline:
+			if depth == 0 {
+				stmtStart = true
+			}
+			continue
+		case tkComment:
+			stmtStart = atStart
+			continue
+		case tkString:
+			if t.fstring {
+				r, err := fstringExpr(src[t.start:t.end], t.line)
+				if err != nil {
+					return "", err
+				}
+				emit(t.start, r)
+				pos = t.end
+			}
+			continue
+		case tkNumber:
+			if strings.Contains(src[t.start:t.end], "_") {
+				emit(t.start, strings.ReplaceAll(src[t.start:t.end], "_", ""))
+				pos = t.end
+			}
+			continue
+		case tkOp:
+			text := src[t.start:t.end]
+			switch text {
+			case "(", "[", "{":
+				depth++
+				if text == "(" && pendingDef {
+					defParen = depth
+					pendingDef = false
+				}
+			case ")", "]", "}":
+				if text == ")" && depth == defParen {
+					defParen = -1
+				}
+				depth--
+			case ";":
+				if depth == 0 {
+					stmtStart = true
+				}
+			case "/":
+				if defParen == depth && i > 0 && i+1 < len(toks) {
+					prev, next := src[toks[i-1].start:toks[i-1].end], src[toks[i+1].start:toks[i+1].end]
+					if prev == "," && (next == "," || next == ")") {
+						// drop "/" and the comma after it (or before it, at the end)
+						if next == "," {
+							emit(t.start, "")
+							pos = toks[i+1].end
+							i++
+						} else {
+							emit(toks[i-1].start, "")
+							pos = t.end
+						}
+					}
+				}
+			}
+			continue
+		case tkName:
+			name := src[t.start:t.end]
+			if name == "def" || name == "lambda" {
+				if name == "def" {
+					pendingDef = true
+				}
+			}
+			if (name == "async" && i+1 < len(toks) && toks[i+1].kind == tkName &&
+				isOneOf(src[toks[i+1].start:toks[i+1].end], "def", "for", "with")) ||
+				(name == "await" && i+1 < len(toks) && (toks[i+1].kind == tkName || toks[i+1].kind == tkOp && src[toks[i+1].start:toks[i+1].end] == "(")) {
+				what := name
+				if name == "async" {
+					what = "async " + src[toks[i+1].start:toks[i+1].end]
+				}
+				return "", &RewriteError{Line: t.line, Col: t.col, Msg: fmt.Sprintf("%s needs CPython: gowsgi's gpython engine runs synchronous WSGI apps only (use --engine cpython)", what)}
+			}
+			if atStart && depth == 0 && !pyKeywords[name] {
+				if j, ok := annotationAt(src, toks, i); ok {
+					// toks[j] is the ':'; find '=' at depth 0 or the end of the statement
+					d := 0
+					k := j + 1
+					for ; k < len(toks); k++ {
+						tx := src[toks[k].start:toks[k].end]
+						if toks[k].kind == tkOp {
+							switch tx {
+							case "(", "[", "{":
+								d++
+							case ")", "]", "}":
+								d--
+							}
+							if d == 0 && (tx == "=" || tx == ";") {
+								break
+							}
+						}
+						if toks[k].kind == tkNewline && d == 0 {
+							break
+						}
+					}
+					end := len(src)
+					if k < len(toks) {
+						end = toks[k].start
+					}
+					nl := strings.Repeat("\\\n", strings.Count(src[toks[j].start:end], "\n"))
+					if k < len(toks) && src[toks[k].start:toks[k].end] == "=" {
+						// x: T = v  ->  x = v
+						emit(toks[j].start, " "+nl)
+						pos = end
+					} else {
+						// x: T  ->  pass
+						emit(t.start, "pass"+nl)
+						pos = end
+					}
+					i = k - 1
+				}
+			}
+			continue
+		}
+	}
+	b.WriteString(src[pos:])
+	return b.String(), nil
+}
+
+// RewriteError is a SyntaxError found while rewriting.
+type RewriteError struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e *RewriteError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+func isOneOf(s string, opts ...string) bool {
+	for _, o := range opts {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+
+var pyKeywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields("False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield print exec match case type") {
+		pyKeywords[k] = true
+	}
+	// match/case/type are soft keywords: a statement starting with them can
+	// still be an annotation target, but that is rare; print/exec are not
+	// keywords in Python 3 but never annotated.
+}
+
+// annotationAt reports whether the statement starting at toks[i] (a name)
+// is an annotated assignment target: name(.name|[...])* ':'. It returns the
+// index of the ':'.
+func annotationAt(src string, toks []token, i int) (int, bool) {
+	j := i + 1
+	for j < len(toks) {
+		t := toks[j]
+		if t.kind != tkOp {
+			return 0, false
+		}
+		switch src[t.start:t.end] {
+		case ".":
+			if j+1 < len(toks) && toks[j+1].kind == tkName {
+				j += 2
+				continue
+			}
+			return 0, false
+		case "[":
+			d := 0
+			for ; j < len(toks); j++ {
+				if toks[j].kind == tkOp {
+					switch src[toks[j].start:toks[j].end] {
+					case "[", "(", "{":
+						d++
+					case "]", ")", "}":
+						d--
+					}
+				}
+				if d == 0 {
+					break
+				}
+			}
+			j++
+			continue
+		case ":":
+			return j, true
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+func needsRewrite(src string) bool {
+	// cheap pre-check: anything that could be an f-string prefix, an
+	// annotation, a '/', an underscore in a number or async/await
+	return strings.ContainsAny(src, "fF:/_") || strings.Contains(src, "async") || strings.Contains(src, "await")
+}
+
+// lexer
+
+const (
+	tkName = iota
+	tkNumber
+	tkString
+	tkOp
+	tkNewline
+	tkComment
+)
+
+type token struct {
+	kind       int
+	start, end int
+	line, col  int
+	fstring    bool
+}
+
+type lexErr struct{}
+
+func (lexErr) Error() string { return "lex" }
+
+func lex(src string) ([]token, error) {
+	var toks []token
+	line, lineStart := 1, 0
+	depth := 0
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == '\n':
+			if depth == 0 {
+				toks = append(toks, token{kind: tkNewline, start: i, end: i + 1, line: line, col: i - lineStart})
+			}
+			i++
+			line++
+			lineStart = i
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f':
+			i++
+		case c == '\\' && i+1 < len(src) && (src[i+1] == '\n' || src[i+1] == '\r'):
+			i++
+			if src[i] == '\r' && i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+			i++
+			line++
+			lineStart = i
+		case c == '#':
+			j := strings.IndexByte(src[i:], '\n')
+			if j < 0 {
+				j = len(src) - i
+			}
+			toks = append(toks, token{kind: tkComment, start: i, end: i + j, line: line})
+			i += j
+		case isIdentStart(src, i):
+			j := i
+			for j < len(src) && isIdentChar(src, j) {
+				_, n := utf8.DecodeRuneInString(src[j:])
+				j += n
+			}
+			// string prefix?
+			if j < len(src) && (src[j] == '\'' || src[j] == '"') && isStrPrefix(src[i:j]) {
+				end, nl, ok := scanString(src, j)
+				if !ok {
+					return nil, lexErr{}
+				}
+				toks = append(toks, token{kind: tkString, start: i, end: end, line: line, col: i - lineStart, fstring: strings.ContainsAny(src[i:j], "fF")})
+				if nl > 0 {
+					line += nl
+					lineStart = strings.LastIndexByte(src[:end], '\n') + 1
+				}
+				i = end
+				continue
+			}
+			toks = append(toks, token{kind: tkName, start: i, end: j, line: line, col: i - lineStart})
+			i = j
+		case c == '\'' || c == '"':
+			end, nl, ok := scanString(src, i)
+			if !ok {
+				return nil, lexErr{}
+			}
+			toks = append(toks, token{kind: tkString, start: i, end: end, line: line, col: i - lineStart})
+			if nl > 0 {
+				line += nl
+				lineStart = strings.LastIndexByte(src[:end], '\n') + 1
+			}
+			i = end
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
+			j := i
+			for j < len(src) && (isAlnum(src[j]) || src[j] == '_' || src[j] == '.' ||
+				(src[j] == '+' || src[j] == '-') && (src[j-1] == 'e' || src[j-1] == 'E') && !strings.HasPrefix(strings.ToLower(src[i:j]), "0x")) {
+				j++
+			}
+			toks = append(toks, token{kind: tkNumber, start: i, end: j, line: line, col: i - lineStart})
+			i = j
+		default:
+			n := 1
+			for _, op := range []string{"**=", "//=", ">>=", "<<=", "...", "->", ":=", "**", "//", ">>", "<<", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="} {
+				if strings.HasPrefix(src[i:], op) {
+					n = len(op)
+					break
+				}
+			}
+			switch c {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				if depth > 0 {
+					depth--
+				}
+			}
+			toks = append(toks, token{kind: tkOp, start: i, end: i + n, line: line, col: i - lineStart})
+			i += n
+		}
+	}
+	return toks, nil
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isIdentStart(src string, i int) bool {
+	c := src[i]
+	if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		return true
+	}
+	if c < 0x80 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(src[i:])
+	return unicode.IsLetter(r)
+}
+
+func isIdentChar(src string, i int) bool {
+	c := src[i]
+	if c == '_' || isAlnum(c) {
+		return true
+	}
+	if c < 0x80 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(src[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+}
+
+func isStrPrefix(p string) bool {
+	switch strings.ToLower(p) {
+	case "r", "u", "b", "br", "rb", "f", "fr", "rf":
+		return true
+	}
+	return false
+}
+
+// scanString scans the string literal whose opening quote is at q; it
+// returns the end offset and the number of newlines inside.
+func scanString(src string, q int) (int, int, bool) {
+	quote := src[q : q+1]
+	if strings.HasPrefix(src[q:], strings.Repeat(quote, 3)) {
+		quote = strings.Repeat(quote, 3)
+	}
+	i := q + len(quote)
+	nl := 0
+	for i < len(src) {
+		c := src[i]
+		if c == '\\' {
+			if i+1 < len(src) && src[i+1] == '\n' {
+				nl++
+			}
+			i += 2
+			continue
+		}
+		if c == '\n' {
+			if len(quote) == 1 {
+				return 0, 0, false
+			}
+			nl++
+		}
+		if strings.HasPrefix(src[i:], quote) {
+			return i + len(quote), nl, true
+		}
+		i++
+	}
+	return 0, 0, false
+}
+
+// f-strings
+
+// fstringExpr rewrites one f-string literal (prefix included).
+func fstringExpr(lit string, line int) (string, *RewriteError) {
+	qi := strings.IndexAny(lit, "'\"")
+	prefix := lit[:qi]
+	raw := strings.ContainsAny(prefix, "rR")
+	quote := lit[qi : qi+1]
+	if strings.HasPrefix(lit[qi:], strings.Repeat(quote, 3)) {
+		quote = strings.Repeat(quote, 3)
+	}
+	body := lit[qi+len(quote) : len(lit)-len(quote)]
+	strPrefix := ""
+	if raw {
+		strPrefix = "r"
+	}
+	parts, err := fstringParts(body, raw, quote, strPrefix, line)
+	if err != nil {
+		return "", err
+	}
+	if len(parts) == 0 {
+		return strPrefix + quote + quote, nil
+	}
+	if len(parts) == 1 && !strings.HasPrefix(parts[0], "__fformat__(") {
+		return parts[0], nil
+	}
+	return "''.join((" + strings.Join(parts, ", ") + ",))", nil
+}
+
+// fstringParts splits an f-string body into Python expressions: literal
+// pieces (in the original quotes) and __fformat__ calls.
+func fstringParts(body string, raw bool, quote, strPrefix string, line int) ([]string, *RewriteError) {
+	var parts []string
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			parts = append(parts, strPrefix+quote+lit.String()+quote)
+			lit.Reset()
+		}
+	}
+	i := 0
+	for i < len(body) {
+		c := body[i]
+		switch {
+		case c == '\\' && !raw:
+			// keep escapes whole; \N{...} contains braces
+			if i+1 < len(body) && body[i+1] == 'N' && i+2 < len(body) && body[i+2] == '{' {
+				j := strings.IndexByte(body[i:], '}')
+				if j < 0 {
+					return nil, &RewriteError{Line: line, Msg: "f-string: malformed \\N character escape"}
+				}
+				lit.WriteString(body[i : i+j+1])
+				i += j + 1
+				continue
+			}
+			lit.WriteString(body[i:min(i+2, len(body))])
+			i += 2
+		case c == '{' && i+1 < len(body) && body[i+1] == '{':
+			lit.WriteByte('{')
+			i += 2
+		case c == '}' && i+1 < len(body) && body[i+1] == '}':
+			lit.WriteByte('}')
+			i += 2
+		case c == '}':
+			return nil, &RewriteError{Line: line, Msg: "f-string: single '}' is not allowed"}
+		case c == '{':
+			expr, conv, spec, debug, next, err := fstringField(body, i+1, raw, quote, strPrefix, line)
+			if err != nil {
+				return nil, err
+			}
+			if debug != "" {
+				lit.WriteString(debug)
+				if conv == "" && spec == "" {
+					conv = "r"
+				}
+			}
+			flush()
+			if spec == "" {
+				spec = "''"
+			}
+			rexpr, rerr := Rewrite(expr)
+			if rerr != nil {
+				return nil, rerr
+			}
+			parts = append(parts, "__fformat__(("+rexpr+"), '"+conv+"', "+spec+")")
+			i = next
+		default:
+			lit.WriteByte(c)
+			i++
+		}
+	}
+	flush()
+	return parts, nil
+}
+
+// fstringField parses a replacement field starting after its '{'. It
+// returns the expression source, the conversion, the spec as a Python
+// expression, the `expr=` debug text and the offset after the '}'.
+func fstringField(body string, i int, raw bool, quote, strPrefix string, line int) (expr, conv, spec, debug string, next int, err *RewriteError) {
+	start := i
+	depth := 0
+	for i < len(body) {
+		c := body[i]
+		switch c {
+		case '\'', '"':
+			end, _, ok := scanString(body, i)
+			if !ok {
+				return "", "", "", "", 0, &RewriteError{Line: line, Msg: "f-string: unterminated string"}
+			}
+			i = end
+			continue
+		case '(', '[', '{':
+			depth++
+		case ')', ']':
+			depth--
+		case '}':
+			if depth == 0 {
+				expr = body[start:i]
+				expr, debug = splitDebug(expr)
+				if strings.TrimSpace(expr) == "" {
+					return "", "", "", "", 0, &RewriteError{Line: line, Msg: "f-string: empty expression not allowed"}
+				}
+				return expr, "", "", debug, i + 1, nil
+			}
+			depth--
+		case '!':
+			if depth == 0 && i+1 < len(body) && body[i+1] != '=' {
+				expr, debug = splitDebug(body[start:i])
+				if i+2 >= len(body) || !strings.ContainsRune("rsa", rune(body[i+1])) {
+					return "", "", "", "", 0, &RewriteError{Line: line, Msg: "f-string: invalid conversion character: expected 's', 'r', or 'a'"}
+				}
+				conv = body[i+1 : i+2]
+				i += 2
+				if body[i] == '}' {
+					return expr, conv, "", debug, i + 1, nil
+				}
+				if body[i] != ':' {
+					return "", "", "", "", 0, &RewriteError{Line: line, Msg: "f-string: expecting '}'"}
+				}
+				spec, next, err = fstringSpec(body, i+1, raw, quote, strPrefix, line)
+				return expr, conv, spec, debug, next, err
+			}
+		case ':':
+			if depth == 0 {
+				expr, debug = splitDebug(body[start:i])
+				spec, next, err = fstringSpec(body, i+1, raw, quote, strPrefix, line)
+				return expr, "", spec, debug, next, err
+			}
+		}
+		i++
+	}
+	return "", "", "", "", 0, &RewriteError{Line: line, Msg: "f-string: expecting '}'"}
+}
+
+// splitDebug recognises `expr=` (Python 3.8): it returns the expression and
+// the text to print before the value ("expr=", spaces kept).
+func splitDebug(e string) (string, string) {
+	t := strings.TrimRight(e, " \t")
+	if strings.HasSuffix(t, "=") && !strings.HasSuffix(t, "==") && !strings.HasSuffix(t, "!=") &&
+		!strings.HasSuffix(t, "<=") && !strings.HasSuffix(t, ">=") {
+		return t[:len(t)-1], e
+	}
+	return e, ""
+}
+
+// fstringSpec parses a format spec up to the field's closing '}': it may
+// hold nested fields, so it becomes an f-string expression itself.
+func fstringSpec(body string, i int, raw bool, quote, strPrefix string, line int) (string, int, *RewriteError) {
+	start := i
+	depth := 0
+	for i < len(body) {
+		switch body[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth == 0 {
+				specBody := body[start:i]
+				if !strings.Contains(specBody, "{") {
+					return strPrefix + quote + specBody + quote, i + 1, nil
+				}
+				parts, err := fstringParts(specBody, raw, quote, strPrefix, line)
+				if err != nil {
+					return "", 0, err
+				}
+				return "''.join((" + strings.Join(parts, ", ") + ",))", i + 1, nil
+			}
+			depth--
+		}
+		i++
+	}
+	return "", 0, &RewriteError{Line: line, Msg: "f-string: expecting '}'"}
+}
