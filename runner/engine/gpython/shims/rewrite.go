@@ -10,7 +10,7 @@ import (
 // Rewrite turns the newer syntax that apps use into the Python 3.4 that
 // gpython's parser reads, before it parses the source:
 //
-//   - f-strings become ''.join((literal, __fformat__(value, conv, spec), ...)),
+//   - f-strings become ”.join((literal, __fformat__(value, conv, spec), ...)),
 //     with !r/!s/!a, format specs (nested fields too), `=` debugging and any
 //     quotes inside the fields;
 //   - variable annotations lose the annotation (`x: int = 1` becomes
