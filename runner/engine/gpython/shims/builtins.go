@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-python/gpython/py"
+	"github.com/go-python/gpython/vm"
 )
 
 // ID is id(o): the address of a list, dict, tuple or object.
@@ -309,7 +310,7 @@ func builtinSum(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object,
 		acc = a[1]
 	}
 	err = Iterate(a[0], func(it py.Object) error {
-		r, err := py.Add(acc, it)
+		r, err := binHelpers[vm.BINARY_ADD].Fn(py.Tuple{acc, it})
 		acc = r
 		return err
 	})
@@ -686,6 +687,11 @@ func strNew(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) 
 
 func bytesNew(orig py.NewFunc) py.NewFunc {
 	return func(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		if len(args) == 1 {
+			if b, ok := args[0].(*ByteArray); ok {
+				return py.Bytes(append([]byte{}, b.B...)), nil
+			}
+		}
 		if len(args) >= 1 {
 			if s, ok := args[0].(py.String); ok {
 				a, err := parseArgs("bytes", args, kwargs, []string{"source", "encoding", "errors"}, 0)

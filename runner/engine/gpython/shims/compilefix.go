@@ -217,6 +217,8 @@ func (f *fixer) fix(co *py.Code) error {
 			rep = call1(h)
 		}
 		switch in.Op {
+		case vm.MAKE_FUNCTION, vm.MAKE_CLOSURE:
+			rep = fixDecoratedDefaults(co, in, i, all, constIdx)
 		case vm.BUILD_MAP:
 			rep = []bytecode.Instr{
 				bytecode.New(vm.LOAD_CONST, constIdx(hNewDict)),
@@ -612,4 +614,85 @@ func (f *fixer) parse() {
 		}
 		return true
 	})
+}
+
+// fixDecoratedDefaults works around gpython's compiler loading a def's
+// decorators after its defaults and annotations: MAKE_FUNCTION would take
+// the decorators for defaults. The function is made bare, then a helper
+// takes the defaults, annotations and decorators off the stack in one
+// tuple, sets the function's defaults, and gives back the decorators and
+// the function for the CALL_FUNCTIONs that follow.
+func fixDecoratedDefaults(co *py.Code, in bytecode.Instr, i int, all []bytecode.Instr, constIdx func(py.Object) uint32) []bytecode.Instr {
+	npos := int(in.Arg & 0xff)
+	nkw := int((in.Arg >> 8) & 0xff)
+	nann := int((in.Arg >> 16) & 0x7fff)
+	nd := npos + 2*nkw + nann
+	if nd == 0 || i < 2 || all[i-2].Op != vm.LOAD_CONST {
+		return nil
+	}
+	fco, ok := co.Consts[all[i-2].Arg].(*py.Code)
+	if !ok || strings.HasPrefix(fco.Name, "<") {
+		return nil
+	}
+	k := 0
+	for j := i + 1; j < len(all) && all[j].Op == vm.CALL_FUNCTION && all[j].Arg == 1; j++ {
+		k++
+	}
+	if k == 0 {
+		return nil
+	}
+	h := &Helper{Name: "def", Fn: func(args py.Tuple) (py.Object, error) {
+		t := args[0].(py.Tuple)
+		fn, ok := t[len(t)-1].(*py.Function)
+		if !ok {
+			return nil, py.ExceptionNewf(py.SystemError, "gowsgi: decorated def: no function")
+		}
+		d := t[:nd]
+		decos := t[nd : nd+k]
+		// as gpython's MAKE_FUNCTION pops them: annotations (names tuple
+		// last), then keyword-only defaults (name, value pairs), then
+		// positional defaults
+		p := len(d)
+		if nann > 0 {
+			names, _ := d[p-1].(py.Tuple)
+			p--
+			anns := py.NewStringDict()
+			for n := len(names) - 1; n >= 0; n-- {
+				p--
+				if s, ok := names[n].(py.String); ok {
+					anns[string(s)] = d[p]
+				}
+			}
+			fn.Annotations = anns
+		}
+		if nkw > 0 {
+			defs := py.NewStringDict()
+			for n := 0; n < nkw; n++ {
+				p -= 2
+				if s, ok := d[p].(py.String); ok {
+					defs[string(s)] = d[p+1]
+				}
+			}
+			fn.KwDefaults = defs
+		}
+		if npos > 0 {
+			fn.Defaults = append(py.Tuple{}, d[p-npos:p]...)
+		}
+		out := make(py.Tuple, 0, k+1)
+		out = append(out, fn)
+		for n := len(decos) - 1; n >= 0; n-- {
+			out = append(out, decos[n])
+		}
+		return out, nil
+	}}
+	bare := in
+	bare.Arg = 0
+	return []bytecode.Instr{
+		bare,
+		bytecode.New(vm.BUILD_TUPLE, uint32(nd+k+1)),
+		bytecode.New(vm.LOAD_CONST, constIdx(h)),
+		bytecode.New(vm.ROT_TWO, 0),
+		bytecode.New(vm.CALL_FUNCTION, 1),
+		bytecode.New(vm.UNPACK_SEQUENCE, uint32(k+1)),
+	}
 }

@@ -119,7 +119,13 @@ func keyHash(k py.Object) (int64, error) {
 			}
 			return int64(idOf(k) >> 4), nil
 		}
-	case *Dict, *Set, *py.List, py.StringDict, *py.Set, *ByteArray:
+	case *Set:
+		h, err := hashSet(x)
+		if err != nil {
+			return 0, err
+		}
+		return int64(h.(py.Int)), nil
+	case *Dict, *py.List, py.StringDict, *py.Set, *ByteArray:
 		return 0, py.ExceptionNewf(py.TypeError, "unhashable type: '%s'", TypeName(k))
 	}
 	h, err := Hash(k)
@@ -807,7 +813,7 @@ func installDict() {
 				return py.Tuple{k, v}, nil
 			}
 		}
-		return nil, py.ExceptionNewf(py.KeyError, "'popitem(): dictionary is empty'")
+		return nil, KeyError(py.String("popitem(): dictionary is empty"))
 	})
 	add("update", func(d *Dict, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 		if err := nargs("update", args, 0, 1); err != nil {

@@ -336,7 +336,8 @@ func GetIter(o py.Object) (py.Object, error) {
 		}
 		return &SliceIter{Items: items}, nil
 	case *Dict:
-		return x.M__iter__()
+		it, _ := x.M__iter__()
+		return &guardedIter{it: it}, nil
 	case py.StringDict:
 		keys := SortedKeys(x)
 		items := make([]py.Object, len(keys))

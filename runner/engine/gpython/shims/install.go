@@ -264,6 +264,7 @@ func installBuiltins() {
 	installDict()
 	installSet()
 	installByteArray()
+	installStrTranslate()
 	AddBuiltinGlobal("property", PropertyType)
 	AddBuiltinGlobal("staticmethod", StaticMethodType)
 	AddBuiltinGlobal("classmethod", ClassMethodType)

@@ -39,9 +39,6 @@ func Rewrite(src string) (string, *RewriteError) {
 	}
 	depth := 0
 	stmtStart := true
-	// parameter lists of def: depth at which they are open
-	defParen := -1
-	pendingDef := false
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		atStart := stmtStart
@@ -76,41 +73,31 @@ func Rewrite(src string) (string, *RewriteError) {
 			switch text {
 			case "(", "[", "{":
 				depth++
-				if text == "(" && pendingDef {
-					defParen = depth
-					pendingDef = false
-				}
 			case ")", "]", "}":
-				if text == ")" && depth == defParen {
-					defParen = -1
-				}
 				depth--
 			case ";":
 				if depth == 0 {
 					stmtStart = true
 				}
-			case "/":
-				if defParen == depth && i > 0 && i+1 < len(toks) {
-					prev, next := src[toks[i-1].start:toks[i-1].end], src[toks[i+1].start:toks[i+1].end]
-					if prev == "," && (next == "," || next == ")") {
-						// drop "/" and the comma after it (or before it, at the end)
-						if next == "," {
-							emit(t.start, "")
-							pos = toks[i+1].end
-							i++
-						} else {
-							emit(toks[i-1].start, "")
-							pos = t.end
-						}
-					}
-				}
 			}
 			continue
 		case tkName:
 			name := src[t.start:t.end]
-			if name == "def" || name == "lambda" {
-				if name == "def" {
-					pendingDef = true
+			if name == "def" && i+2 < len(toks) && toks[i+1].kind == tkName && src[toks[i+2].start:toks[i+2].end] == "(" {
+				repl, endTok, ok := rewriteParams(src, toks, i+2)
+				if ok {
+					emit(toks[i+2].start, repl)
+					pos = toks[endTok].end
+					i = endTok
+					depth = 0
+					// the header's ':' ends the statement head; what follows
+					// on the line is a statement
+					if endTok+1 < len(toks) && src[toks[endTok+1].start:toks[endTok+1].end] == ":" {
+						i = endTok + 1
+						emit(toks[i].start, "")
+						pos = toks[i].start
+					}
+					continue
 				}
 			}
 			if (name == "async" && i+1 < len(toks) && toks[i+1].kind == tkName &&
@@ -621,4 +608,177 @@ func fstringSpec(body string, i int, raw bool, quote, strPrefix string, line int
 		i++
 	}
 	return "", 0, &RewriteError{Line: line, Msg: "f-string: expecting '}'"}
+}
+
+const dropAnnotations = false
+
+// rewriteParams rewrites a def's parameter list starting at toks[open]
+// (its "("): the positional-only marker "/" is dropped, and
+// keyword-only parameters with defaults are put before those without
+// (gpython's parser pairs keyword-only defaults with the wrong names
+// otherwise; their order does not matter to callers). It returns the new
+// text, the index of the last token replaced, and whether it applied.
+func rewriteParams(src string, toks []token, open int) (string, int, bool) {
+	depth := 0
+	closeTok := -1
+	for k := open; k < len(toks); k++ {
+		if toks[k].kind != tkOp {
+			continue
+		}
+		switch src[toks[k].start:toks[k].end] {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		}
+		if depth == 0 {
+			closeTok = k
+			break
+		}
+	}
+	if closeTok < 0 {
+		return "", 0, false
+	}
+	// split parameters at depth-1 commas
+	type param struct{ toks []token }
+	var params []param
+	var cur []token
+	depth = 0
+	for k := open + 1; k < closeTok; k++ {
+		t := toks[k]
+		if t.kind == tkComment || t.kind == tkNewline {
+			continue
+		}
+		tx := src[t.start:t.end]
+		if t.kind == tkOp {
+			switch tx {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+			}
+			if depth == 0 && tx == "," {
+				params = append(params, param{cur})
+				cur = nil
+				continue
+			}
+		}
+		cur = append(cur, t)
+	}
+	if len(cur) > 0 {
+		params = append(params, param{cur})
+	}
+	text := func(ts []token) string {
+		if len(ts) == 0 {
+			return ""
+		}
+		// keep the source between tokens (spacing, newlines inside values),
+		// without comments
+		var b strings.Builder
+		for n, t := range ts {
+			if n > 0 {
+				gap := src[ts[n-1].end:t.start]
+				if strings.Contains(gap, "#") {
+					gap = " " + strings.Repeat("\n", strings.Count(gap, "\n"))
+				}
+				b.WriteString(gap)
+			}
+			b.WriteString(src[t.start:t.end])
+		}
+		return b.String()
+	}
+	var pos, kwDef, kwReq, rest []string
+	kwonly := false
+	for _, p := range params {
+		ts := p.toks
+		if len(ts) == 0 {
+			continue
+		}
+		first := src[ts[0].start:ts[0].end]
+		if first == "/" && len(ts) == 1 {
+			continue
+		}
+		// annotations stay (the compile hook fixes how gpython builds
+		// decorated functions that have them); this drop is kept off
+		if dropAnnotations && len(ts) >= 2 && ts[1].kind == tkOp && src[ts[1].start:ts[1].end] == ":" ||
+			len(ts) >= 3 && (first == "*" || first == "**") && src[ts[2].start:ts[2].end] == ":" {
+			nameEnd := 1
+			if first == "*" || first == "**" {
+				nameEnd = 2
+			}
+			d := 0
+			eq := -1
+			for k := nameEnd; k < len(ts); k++ {
+				tx := src[ts[k].start:ts[k].end]
+				if ts[k].kind == tkOp {
+					switch tx {
+					case "(", "[", "{":
+						d++
+					case ")", "]", "}":
+						d--
+					}
+					if d == 0 && tx == "=" {
+						eq = k
+						break
+					}
+				}
+			}
+			nt := append([]token{}, ts[:nameEnd]...)
+			if eq >= 0 {
+				nt = append(nt, ts[eq:]...)
+			}
+			ts = nt
+		}
+		t := text(ts)
+		hasDefault := false
+		for _, x := range ts {
+			if x.kind == tkOp && src[x.start:x.end] == "=" {
+				hasDefault = true
+				break
+			}
+		}
+		switch {
+		case first == "**":
+			rest = append(rest, t)
+		case first == "*":
+			kwonly = true
+			pos = append(pos, t)
+		case kwonly && hasDefault:
+			kwDef = append(kwDef, t)
+		case kwonly:
+			kwReq = append(kwReq, t)
+		default:
+			pos = append(pos, t)
+		}
+	}
+	all := append(append(append(pos, kwDef...), kwReq...), rest...)
+	out := "(" + strings.Join(all, ", ")
+	last := closeTok
+	// a return annotation: '->' ... up to the ':' at depth 0
+	if dropAnnotations && closeTok+1 < len(toks) && src[toks[closeTok+1].start:toks[closeTok+1].end] == "->" {
+		d := 0
+		for k := closeTok + 2; k < len(toks); k++ {
+			tx := src[toks[k].start:toks[k].end]
+			if toks[k].kind == tkOp {
+				switch tx {
+				case "(", "[", "{":
+					d++
+				case ")", "]", "}":
+					d--
+				}
+				if d == 0 && tx == ":" {
+					last = k - 1
+					break
+				}
+			}
+		}
+		if last == closeTok {
+			return "", 0, false
+		}
+	}
+	orig := src[toks[open].start:toks[last].end]
+	if n := strings.Count(orig, "\n") - strings.Count(out, "\n"); n > 0 {
+		out += strings.Repeat("\n", n)
+	}
+	return out + ")", last, true
 }

@@ -390,7 +390,7 @@ func installSet() {
 		add("pop", func(s *Set, args py.Tuple) (py.Object, error) {
 			m := s.sortedMembers()
 			if len(m) == 0 {
-				return nil, py.ExceptionNewf(py.KeyError, "'pop from an empty set'")
+				return nil, KeyError(py.String("pop from an empty set"))
 			}
 			_, _, err := s.d.Delete(m[0])
 			return m[0], err
