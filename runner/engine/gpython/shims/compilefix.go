@@ -259,8 +259,8 @@ func (f *fixer) fix(co *py.Code) error {
 					bytecode.New(vm.POP_TOP, 0),
 				}
 			}
-		case vm.CALL_FUNCTION_KW, vm.CALL_FUNCTION_VAR_KW:
-			rep = append(call1(hKwargs), in)
+		case vm.CALL_FUNCTION_KW, vm.CALL_FUNCTION_VAR_KW, vm.CALL_FUNCTION_VAR:
+			rep = kwCall(in, constIdx)
 		case vm.YIELD_VALUE:
 			rep = append([]bytecode.Instr{in}, call1(hResume)...)
 		case vm.YIELD_FROM:
@@ -323,6 +323,10 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.CALL_FUNCTION, 1),
 			}
 		case vm.CALL_FUNCTION:
+			if in.Arg>>8 != 0 {
+				rep = kwCall(in, constIdx)
+				break
+			}
 			// super() -> super(__class__, first argument)
 			if in.Arg == 0 && i > 0 && classIdx >= 0 && all[i-1].Op == vm.LOAD_GLOBAL &&
 				int(all[i-1].Arg) < len(co.Names) && co.Names[all[i-1].Arg] == "super" {

@@ -70,12 +70,6 @@ func (d *Dict) updateKw(kwargs py.StringDict) error {
 	return nil
 }
 
-// orderedKw gives keyword argument names in call order when the compile
-// hook recorded it, else sorted.
-func orderedKw(kwargs py.StringDict) []string {
-	return SortedKeys(kwargs)
-}
-
 // keyHash is hash(k) for a dict key, honouring __hash__ on user classes and
 // refusing unhashable keys.
 func keyHash(k py.Object) (int64, error) {

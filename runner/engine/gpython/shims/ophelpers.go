@@ -33,30 +33,11 @@ var (
 	hSetAdd = &Helper{Name: "{x for}", Fn: func(args py.Tuple) (py.Object, error) {
 		return py.None, args[1].(*Set).Add(args[0])
 	}}
-	// hKwargs converts the mapping of f(**m) for gpython's call.
-	hKwargs = &Helper{Name: "**", Fn: func(args py.Tuple) (py.Object, error) {
-		switch m := args[0].(type) {
-		case *Dict:
-			return m.ToStringDict()
-		case py.StringDict:
-			return m, nil
-		case DictLike:
-			return m.AsDict(), nil
-		}
-		if IsInstanceObj(args[0]) && lookupMRO(args[0].Type(), "keys") != nil {
-			d := NewDict()
-			if err := d.Update(args[0]); err != nil {
-				return nil, err
-			}
-			return d.ToStringDict()
-		}
-		return nil, py.ExceptionNewf(py.TypeError, "argument after ** must be a mapping, not %s", TypeName(args[0]))
-	}}
 	// hToDict makes the **kwargs parameter a dict.
 	hToDict = &Helper{Name: "**kwargs", Fn: func(args py.Tuple) (py.Object, error) {
 		if sd, ok := args[0].(py.StringDict); ok {
-			d := NewDict()
-			for _, k := range SortedKeys(sd) {
+			d := NewDictSized(len(sd))
+			for _, k := range orderedKw(sd) {
 				d.SetStr(k, sd[k])
 			}
 			return d, nil
