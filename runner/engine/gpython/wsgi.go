@@ -15,6 +15,15 @@ import (
 // readSize is how many body bytes wsgi.input asks for at a time.
 const readSize = 65536
 
+// boxedKeys are the wsgi.* environ keys as Python strs, boxed once.
+var boxedKeys = map[string]py.Object{}
+
+func init() {
+	for _, k := range []string{"wsgi.version", "wsgi.input", "wsgi.errors", "wsgi.multithread", "wsgi.multiprocess", "wsgi.run_once", "wsgi.input_terminated", "wsgi.file_wrapper"} {
+		boxedKeys[k] = py.String(k)
+	}
+}
+
 // environ builds the WSGI environ from an R frame: the pairs are latin-1
 // (WSGI's native strings), so each byte becomes one code point.
 func (req *request) environ(payload []byte) (*shims.Dict, error) {
@@ -48,19 +57,30 @@ func (req *request) environ(payload []byte) (*shims.Dict, error) {
 			hasBody = val != "0"
 			continue
 		}
-		env.SetStr(field(key), py.String(field(val)))
+		k := field(key)
+		ko, ok := req.l.envKeys[k]
+		if !ok {
+			ko = py.String(k)
+			if req.l.envKeys == nil {
+				req.l.envKeys = map[string]py.Object{}
+			}
+			if len(req.l.envKeys) < 512 {
+				req.l.envKeys[strings.Clone(k)] = ko
+			}
+		}
+		env.SetStrBoxed(k, ko, py.String(field(val)))
 	}
 	w := req.l.w
 	req.input = &inputStream{req: req, eof: !hasBody}
 	req.errors = &errorStream{req: req}
-	env.SetStr("wsgi.version", py.Tuple{py.Int(1), py.Int(0)})
-	env.SetStr("wsgi.input", req.input)
-	env.SetStr("wsgi.errors", req.errors)
-	env.SetStr("wsgi.multithread", py.NewBool(w.cfg.Multithread))
-	env.SetStr("wsgi.multiprocess", py.NewBool(w.cfg.Multiprocess))
-	env.SetStr("wsgi.run_once", py.False)
-	env.SetStr("wsgi.input_terminated", py.True)
-	env.SetStr("wsgi.file_wrapper", fileWrapperType)
+	env.SetStrBoxed("wsgi.version", boxedKeys["wsgi.version"], py.Tuple{py.Int(1), py.Int(0)})
+	env.SetStrBoxed("wsgi.input", boxedKeys["wsgi.input"], req.input)
+	env.SetStrBoxed("wsgi.errors", boxedKeys["wsgi.errors"], req.errors)
+	env.SetStrBoxed("wsgi.multithread", boxedKeys["wsgi.multithread"], py.NewBool(w.cfg.Multithread))
+	env.SetStrBoxed("wsgi.multiprocess", boxedKeys["wsgi.multiprocess"], py.NewBool(w.cfg.Multiprocess))
+	env.SetStrBoxed("wsgi.run_once", boxedKeys["wsgi.run_once"], py.False)
+	env.SetStrBoxed("wsgi.input_terminated", boxedKeys["wsgi.input_terminated"], py.True)
+	env.SetStrBoxed("wsgi.file_wrapper", boxedKeys["wsgi.file_wrapper"], fileWrapperType)
 	return env, nil
 }
 

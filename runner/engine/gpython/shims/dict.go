@@ -1,6 +1,7 @@
 package shims
 
 import (
+	"hash/maphash"
 	"math"
 	"strings"
 
@@ -17,11 +18,19 @@ import (
 // shim accepts both.
 type Dict struct {
 	keys, vals []py.Object // a nil key marks a deleted entry
-	strs       map[string]int32
-	hashed     map[int64][]int32
-	live       int
-	version    int // bumped when entries move (compaction) or a key is added or removed
+	// index is an open-addressing table of entry numbers (-1 empty, -2
+	// deleted), built once the dict outgrows a linear scan.
+	index   []int32
+	live    int
+	version int // bumped when keys are added or removed, or entries move
 }
+
+// smallDict is the size up to which lookups scan the entries.
+const smallDict = 8
+
+var hashSeed = maphash.MakeSeed()
+
+func strHash(s string) uint64 { return maphash.String(hashSeed, s) }
 
 // DictType is the type of Dict, bound to the name `dict`.
 var DictType = py.NewTypeX("dict", "dict() -> new empty dictionary\ndict(mapping) -> new dictionary initialized from a mapping object's\n    (key, value) pairs\ndict(iterable) -> new dictionary initialized as if via:\n    d = {}\n    for k, v in iterable:\n        d[k] = v\ndict(**kwargs) -> new dictionary initialized with the name=value pairs\n    in the keyword argument list.  For example:  dict(one=1, two=2)", dictNew, nil)
@@ -34,13 +43,13 @@ func NewDict() *Dict { return &Dict{} }
 
 // NewDictSized makes an empty Dict with room for n entries.
 func NewDictSized(n int) *Dict {
-	return &Dict{keys: make([]py.Object, 0, n), vals: make([]py.Object, 0, n), strs: make(map[string]int32, n)}
+	return &Dict{keys: make([]py.Object, 0, n), vals: make([]py.Object, 0, n)}
 }
 
 // NewDictFrom makes a Dict from a StringDict (keys in sorted order, the
 // only order a StringDict can give).
 func NewDictFrom(sd py.StringDict) *Dict {
-	d := &Dict{}
+	d := NewDictSized(len(sd))
 	for _, k := range SortedKeys(sd) {
 		d.SetStr(k, sd[k])
 	}
@@ -132,32 +141,147 @@ func keyHash(k py.Object) (int64, error) {
 	return 0, py.ExceptionNewf(py.TypeError, "unhashable type: '%s'", TypeName(k))
 }
 
-// find returns the index of k's entry, or -1, and k's hash.
-func (d *Dict) find(k py.Object) (int, int64, error) {
+// hashOf is the table hash of a key: strings hash by their bytes (a str
+// never equals a non-str), other keys by hash().
+func hashOf(k py.Object) (uint64, error) {
 	if s, ok := k.(py.String); ok {
-		if i, ok := d.strs[string(s)]; ok {
-			return int(i), 0, nil
-		}
-		return -1, 0, nil
+		return strHash(string(s)), nil
 	}
 	h, err := keyHash(k)
-	if err != nil {
-		return -1, 0, err
+	return uint64(h) * 0x9e3779b97f4a7c15, err
+}
+
+// keyEq compares a stored key with a looked-up key.
+func keyEq(stored, k py.Object) (bool, error) {
+	if s, ok := k.(py.String); ok {
+		t, ok := stored.(py.String)
+		return ok && s == t, nil
 	}
-	for _, i := range d.hashed[h] {
-		kk := d.keys[i]
-		if t, ok := kk.(*py.Type); ok && py.Object(t) == k {
-			return int(i), h, nil
+	if _, ok := stored.(py.String); ok {
+		return false, nil
+	}
+	if t, ok := stored.(*py.Type); ok && py.Object(t) == k {
+		return true, nil
+	}
+	return Equal(stored, k)
+}
+
+// find returns the index of k's entry, or -1, and (when an index exists)
+// the table slot where k would go.
+func (d *Dict) find(k py.Object) (int, error) {
+	if d.index == nil {
+		if s, ok := k.(py.String); ok {
+			for i, kk := range d.keys {
+				if t, ok := kk.(py.String); ok && t == s {
+					return i, nil
+				}
+			}
+			return -1, nil
 		}
-		eq, err := Equal(kk, k)
+		if _, err := keyHash(k); err != nil {
+			return -1, err
+		}
+		for i, kk := range d.keys {
+			if kk == nil {
+				continue
+			}
+			eq, err := keyEq(kk, k)
+			if err != nil {
+				return -1, err
+			}
+			if eq {
+				return i, nil
+			}
+		}
+		return -1, nil
+	}
+	h, err := hashOf(k)
+	if err != nil {
+		return -1, err
+	}
+	mask := uint64(len(d.index) - 1)
+	for slot := h & mask; ; slot = (slot + 1) & mask {
+		e := d.index[slot]
+		if e == -1 {
+			return -1, nil
+		}
+		if e < 0 {
+			continue
+		}
+		eq, err := keyEq(d.keys[e], k)
 		if err != nil {
-			return -1, h, err
+			return -1, err
 		}
 		if eq {
-			return int(i), h, nil
+			return int(e), nil
 		}
 	}
-	return -1, h, nil
+}
+
+// findStr is find for a Go string key.
+func (d *Dict) findStr(k string) int {
+	if d.index == nil {
+		for i, kk := range d.keys {
+			if t, ok := kk.(py.String); ok && string(t) == k {
+				return i
+			}
+		}
+		return -1
+	}
+	mask := uint64(len(d.index) - 1)
+	for slot := strHash(k) & mask; ; slot = (slot + 1) & mask {
+		e := d.index[slot]
+		if e == -1 {
+			return -1
+		}
+		if e < 0 {
+			continue
+		}
+		if t, ok := d.keys[e].(py.String); ok && string(t) == k {
+			return int(e)
+		}
+	}
+}
+
+// insertIndex records entry e (key k) in the index.
+func (d *Dict) insertIndex(e int, k py.Object) {
+	h, _ := hashOf(k)
+	mask := uint64(len(d.index) - 1)
+	for slot := h & mask; ; slot = (slot + 1) & mask {
+		if d.index[slot] < 0 {
+			d.index[slot] = int32(e)
+			return
+		}
+	}
+}
+
+// reindex rebuilds the index (compacting deleted entries first).
+func (d *Dict) reindex() {
+	if d.live < len(d.keys) {
+		keys, vals := d.keys, d.vals
+		d.keys, d.vals = make([]py.Object, 0, d.live+d.live/2+1), make([]py.Object, 0, d.live+d.live/2+1)
+		for i, k := range keys {
+			if k != nil {
+				d.keys = append(d.keys, k)
+				d.vals = append(d.vals, vals[i])
+			}
+		}
+	}
+	if len(d.keys) <= smallDict {
+		d.index = nil
+		return
+	}
+	n := 16
+	for n < 2*(len(d.keys)+1) {
+		n *= 2
+	}
+	d.index = make([]int32, n)
+	for i := range d.index {
+		d.index[i] = -1
+	}
+	for i, k := range d.keys {
+		d.insertIndex(i, k)
+	}
 }
 
 // Len is len(d).
@@ -165,7 +289,7 @@ func (d *Dict) Len() int { return d.live }
 
 // Get returns d[k].
 func (d *Dict) Get(k py.Object) (py.Object, bool, error) {
-	i, _, err := d.find(k)
+	i, err := d.find(k)
 	if err != nil || i < 0 {
 		return nil, false, err
 	}
@@ -174,7 +298,7 @@ func (d *Dict) Get(k py.Object) (py.Object, bool, error) {
 
 // GetStr returns d[k] for a str key.
 func (d *Dict) GetStr(k string) (py.Object, bool) {
-	if i, ok := d.strs[k]; ok {
+	if i := d.findStr(k); i >= 0 {
 		return d.vals[i], true
 	}
 	return nil, false
@@ -182,18 +306,37 @@ func (d *Dict) GetStr(k string) (py.Object, bool) {
 
 // SetStr sets d[k] for a str key.
 func (d *Dict) SetStr(k string, v py.Object) {
-	if i, ok := d.strs[k]; ok {
+	if i := d.findStr(k); i >= 0 {
 		d.vals[i] = v
 		return
 	}
-	if d.strs == nil {
-		d.strs = map[string]int32{}
+	d.add(py.String(k), v)
+}
+
+// SetStrBoxed sets d[k] for a str key k that the caller has already boxed
+// as ko (py.String(k)): a caller that reuses boxed keys saves an
+// allocation per key.
+func (d *Dict) SetStrBoxed(k string, ko py.Object, v py.Object) {
+	if i := d.findStr(k); i >= 0 {
+		d.vals[i] = v
+		return
 	}
-	d.strs[k] = int32(len(d.keys))
-	d.keys = append(d.keys, py.String(k))
+	d.add(ko, v)
+}
+
+// add appends a new entry (k is known to be absent).
+func (d *Dict) add(k, v py.Object) {
+	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
 	d.live++
 	d.version++
+	switch {
+	case d.index == nil && len(d.keys) > smallDict,
+		d.index != nil && 3*len(d.keys) >= 2*len(d.index):
+		d.reindex()
+	case d.index != nil:
+		d.insertIndex(len(d.keys)-1, k)
+	}
 }
 
 // Set sets d[k] = v.
@@ -202,7 +345,7 @@ func (d *Dict) Set(k, v py.Object) error {
 		d.SetStr(string(s), v)
 		return nil
 	}
-	i, h, err := d.find(k)
+	i, err := d.find(k)
 	if err != nil {
 		return err
 	}
@@ -210,76 +353,41 @@ func (d *Dict) Set(k, v py.Object) error {
 		d.vals[i] = v
 		return nil
 	}
-	if d.hashed == nil {
-		d.hashed = map[int64][]int32{}
-	}
-	d.hashed[h] = append(d.hashed[h], int32(len(d.keys)))
-	d.keys = append(d.keys, k)
-	d.vals = append(d.vals, v)
-	d.live++
-	d.version++
+	d.add(k, v)
 	return nil
 }
 
 // Delete removes k, reporting whether it was there.
 func (d *Dict) Delete(k py.Object) (py.Object, bool, error) {
-	i, h, err := d.find(k)
+	i, err := d.find(k)
 	if err != nil || i < 0 {
 		return nil, false, err
 	}
 	v := d.vals[i]
-	if s, ok := k.(py.String); ok {
-		delete(d.strs, string(s))
-	} else {
-		b := d.hashed[h]
-		for j, x := range b {
-			if int(x) == i {
-				b = append(b[:j:j], b[j+1:]...)
+	if d.index != nil {
+		h, _ := hashOf(k)
+		mask := uint64(len(d.index) - 1)
+		for slot := h & mask; ; slot = (slot + 1) & mask {
+			if d.index[slot] == int32(i) {
+				d.index[slot] = -2
 				break
 			}
-		}
-		if len(b) == 0 {
-			delete(d.hashed, h)
-		} else {
-			d.hashed[h] = b
 		}
 	}
 	d.keys[i], d.vals[i] = nil, nil
 	d.live--
 	d.version++
-	if len(d.keys) > 16 && d.live < len(d.keys)/2 {
-		d.compact()
+	if i == len(d.keys)-1 && d.index == nil {
+		d.keys, d.vals = d.keys[:i], d.vals[:i]
+	} else if len(d.keys) > 16 && d.live < len(d.keys)/2 {
+		d.reindex()
 	}
 	return v, true, nil
 }
 
-func (d *Dict) compact() {
-	keys, vals := d.keys, d.vals
-	d.keys, d.vals = make([]py.Object, 0, d.live), make([]py.Object, 0, d.live)
-	d.strs, d.hashed, d.live = nil, nil, 0
-	for i, k := range keys {
-		if k == nil {
-			continue
-		}
-		if s, ok := k.(py.String); ok {
-			d.SetStr(string(s), vals[i])
-			continue
-		}
-		h, _ := keyHash(k)
-		if d.hashed == nil {
-			d.hashed = map[int64][]int32{}
-		}
-		d.hashed[h] = append(d.hashed[h], int32(len(d.keys)))
-		d.keys = append(d.keys, k)
-		d.vals = append(d.vals, vals[i])
-		d.live++
-	}
-	d.version++
-}
-
 // Clear empties d.
 func (d *Dict) Clear() {
-	d.keys, d.vals, d.strs, d.hashed, d.live = nil, nil, nil, nil, 0
+	d.keys, d.vals, d.index, d.live = nil, nil, nil, 0
 	d.version++
 }
 
@@ -322,17 +430,8 @@ func (d *Dict) Copy() *Dict {
 	c := &Dict{live: d.live}
 	c.keys = append([]py.Object(nil), d.keys...)
 	c.vals = append([]py.Object(nil), d.vals...)
-	if d.strs != nil {
-		c.strs = make(map[string]int32, len(d.strs))
-		for k, v := range d.strs {
-			c.strs[k] = v
-		}
-	}
-	if d.hashed != nil {
-		c.hashed = make(map[int64][]int32, len(d.hashed))
-		for k, v := range d.hashed {
-			c.hashed[k] = append([]int32(nil), v...)
-		}
+	if d.index != nil {
+		c.index = append([]int32(nil), d.index...)
 	}
 	return c
 }
@@ -457,7 +556,7 @@ func (d *Dict) M__len__() (py.Object, error)  { return py.Int(d.live), nil }
 func (d *Dict) M__bool__() (py.Object, error) { return py.NewBool(d.live > 0), nil }
 
 func (d *Dict) M__contains__(key py.Object) (py.Object, error) {
-	i, _, err := d.find(key)
+	i, err := d.find(key)
 	return py.NewBool(i >= 0), err
 }
 

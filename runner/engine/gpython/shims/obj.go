@@ -938,7 +938,7 @@ func Contains(container, item py.Object) (bool, error) {
 		_, found := c[string(s)]
 		return found, nil
 	case *Dict:
-		i, _, err := c.find(item)
+		i, err := c.find(item)
 		return i >= 0, err
 	case *Set:
 		r, err := c.M__contains__(item)

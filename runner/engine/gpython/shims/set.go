@@ -58,7 +58,7 @@ func (s *Set) Add(x py.Object) error { return s.d.Set(x, py.None) }
 
 // Has reports whether x is a member.
 func (s *Set) Has(x py.Object) (bool, error) {
-	i, _, err := s.d.find(x)
+	i, err := s.d.find(x)
 	return i >= 0, err
 }
 
