@@ -40,6 +40,20 @@ func install() {
 	py.BytesType.New = bytesNew(py.BytesType.New)
 	py.IntType.New = intNew(py.IntType.New)
 	py.FloatType.New = floatNew(py.FloatType.New)
+	typeNew := py.TypeType.New
+	py.TypeType.New = func(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		// type(name, bases, namespace): gpython wants its own StringDict
+		if len(args) == 3 {
+			if d, ok := args[2].(*Dict); ok {
+				sd, err := d.ToStringDict()
+				if err != nil {
+					return nil, err
+				}
+				args = py.Tuple{args[0], args[1], sd}
+			}
+		}
+		return typeNew(t, args, kwargs)
+	}
 	installBuiltins()
 	installSys()
 	installCompileHook()
@@ -256,6 +270,38 @@ func installBuiltins() {
 	add("hasattr", builtinHasattr)
 	add("__build_class__", buildClass)
 	add("__fformat__", builtinFFormat)
+	add("__lmerge__", func(self py.Object, args py.Tuple) (py.Object, error) {
+		var out []py.Object
+		for _, a := range args {
+			items, err := ToList(a)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, items...)
+		}
+		return py.NewListFromItems(out), nil
+	})
+	add("__smerge__", func(self py.Object, args py.Tuple) (py.Object, error) {
+		s := &Set{}
+		for _, a := range args {
+			if err := Iterate(a, s.Add); err != nil {
+				return nil, err
+			}
+		}
+		return s, nil
+	})
+	add("__dmerge__", func(self py.Object, args py.Tuple) (py.Object, error) {
+		d := NewDict()
+		for _, a := range args {
+			if !isMapping(a) && !(IsInstanceObj(a) && lookupMRO(a.Type(), "keys") != nil) {
+				return nil, py.ExceptionNewf(py.TypeError, "'%s' object is not a mapping", TypeName(a))
+			}
+			if err := d.Update(a); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	})
 	add("super", superNew)
 	AddBuiltinGlobal("dict", DictType)
 	AddBuiltinGlobal("set", SetType)

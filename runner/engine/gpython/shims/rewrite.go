@@ -72,6 +72,16 @@ func Rewrite(src string) (string, *RewriteError) {
 			text := src[t.start:t.end]
 			switch text {
 			case "(", "[", "{":
+				if text != "(" && (text == "{" || i == 0 || !isSubscriptable(src, toks[i-1])) {
+					if repl, endTok, ok, rerr := rewriteDisplay(src, toks, i); rerr != nil {
+						return "", rerr
+					} else if ok {
+						emit(t.start, repl)
+						pos = toks[endTok].end
+						i = endTok
+						continue
+					}
+				}
 				depth++
 			case ")", "]", "}":
 				depth--
@@ -228,7 +238,7 @@ func annotationAt(src string, toks []token, i int) (int, bool) {
 func needsRewrite(src string) bool {
 	// cheap pre-check: anything that could be an f-string prefix, an
 	// annotation, a '/', an underscore in a number or async/await
-	return strings.ContainsAny(src, "fF:/_") || strings.Contains(src, "async") || strings.Contains(src, "await")
+	return strings.ContainsAny(src, "fF:/_*") || strings.Contains(src, "async") || strings.Contains(src, "await")
 }
 
 // lexer
@@ -781,4 +791,137 @@ func rewriteParams(src string, toks []token, open int) (string, int, bool) {
 		out += strings.Repeat("\n", n)
 	}
 	return out + ")", last, true
+}
+
+// isSubscriptable reports whether a '[' after t is a subscript (or a
+// call's bracket) rather than a list display.
+func isSubscriptable(src string, t token) bool {
+	switch t.kind {
+	case tkName:
+		return !pyKeywords[src[t.start:t.end]] || isOneOf(src[t.start:t.end], "None", "True", "False")
+	case tkString, tkNumber:
+		return true
+	case tkOp:
+		return isOneOf(src[t.start:t.end], ")", "]", "}")
+	}
+	return false
+}
+
+// rewriteDisplay rewrites a list, set or dict display that unpacks with *
+// or ** (Python 3.5): [*a, 1] becomes __lmerge__((a), [1]), {*a, 1}
+// __smerge__((a), {1}) and {**a, 'k': 1} __dmerge__((a), {'k': 1}). It
+// reports ok=false when the display has no unpacking.
+func rewriteDisplay(src string, toks []token, open int) (string, int, bool, *RewriteError) {
+	closeTok := -1
+	depth := 0
+	var items [][]token
+	var cur []token
+	for k := open; k < len(toks); k++ {
+		t := toks[k]
+		if t.kind == tkOp {
+			switch src[t.start:t.end] {
+			case "(", "[", "{":
+				depth++
+				if depth == 1 {
+					continue
+				}
+			case ")", "]", "}":
+				depth--
+			case ",":
+				if depth == 1 {
+					items = append(items, cur)
+					cur = nil
+					continue
+				}
+			}
+		}
+		if depth == 0 {
+			closeTok = k
+			break
+		}
+		if t.kind != tkComment && t.kind != tkNewline {
+			cur = append(cur, t)
+		}
+	}
+	if closeTok < 0 {
+		return "", 0, false, nil
+	}
+	if len(cur) > 0 {
+		items = append(items, cur)
+	}
+	star := false
+	for _, it := range items {
+		if len(it) > 0 && it[0].kind == tkOp && (src[it[0].start:it[0].end] == "*" || src[it[0].start:it[0].end] == "**") {
+			star = true
+		}
+		for _, t := range it {
+			if t.kind == tkName && src[t.start:t.end] == "for" {
+				return "", 0, false, nil // a comprehension
+			}
+		}
+	}
+	if !star {
+		return "", 0, false, nil
+	}
+	text := func(ts []token) (string, *RewriteError) {
+		if len(ts) == 0 {
+			return "", nil
+		}
+		return Rewrite(src[ts[0].start:ts[len(ts)-1].end])
+	}
+	kind := src[toks[open].start:toks[open].end]
+	isDict := false
+	if kind == "{" {
+		for _, it := range items {
+			if len(it) > 0 && src[it[0].start:it[0].end] == "**" {
+				isDict = true
+			}
+			for _, t := range it {
+				if t.kind == tkOp && src[t.start:t.end] == ":" {
+					isDict = true
+				}
+			}
+		}
+	}
+	fn, openB, closeB := "__lmerge__", "[", "]"
+	if kind == "{" {
+		fn, openB, closeB = "__smerge__", "{", "}"
+		if isDict {
+			fn = "__dmerge__"
+		}
+	}
+	var parts, group []string
+	flush := func() {
+		if len(group) > 0 {
+			parts = append(parts, openB+strings.Join(group, ", ")+closeB)
+			group = nil
+		}
+	}
+	for _, it := range items {
+		if len(it) == 0 {
+			continue
+		}
+		op := src[it[0].start:it[0].end]
+		if it[0].kind == tkOp && (op == "*" || op == "**") {
+			flush()
+			t, err := text(it[1:])
+			if err != nil {
+				return "", 0, false, err
+			}
+			parts = append(parts, "("+t+")")
+			continue
+		}
+		t, err := text(it)
+		if err != nil {
+			return "", 0, false, err
+		}
+		group = append(group, t)
+	}
+	flush()
+	out := fn + "(" + strings.Join(parts, ", ")
+	orig := src[toks[open].start:toks[closeTok].end]
+	if n := strings.Count(orig, "\n") - strings.Count(out, "\n"); n > 0 {
+		out += strings.Repeat("\n", n)
+	}
+	return out + ")", closeTok, true, nil
 }
