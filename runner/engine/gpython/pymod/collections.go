@@ -44,7 +44,9 @@ func (dd *DefaultDict) M__getitem__(k py.Object) (py.Object, error) {
 }
 
 // M__setitem__ stores a value.
-func (dd *DefaultDict) M__setitem__(k, v py.Object) (py.Object, error) { return dd.d.M__setitem__(k, v) }
+func (dd *DefaultDict) M__setitem__(k, v py.Object) (py.Object, error) {
+	return dd.d.M__setitem__(k, v)
+}
 
 // M__delitem__ deletes a key.
 func (dd *DefaultDict) M__delitem__(k py.Object) (py.Object, error) { return dd.d.M__delitem__(k) }
