@@ -348,7 +348,7 @@ func TestImportFailure(t *testing.T) {
 }
 
 func TestSyntaxErrorHint(t *testing.T) {
-	dir := writeApp(t, map[string]string{"fs.py": "name = 'x'\nif (n := len(name)) > 0:\n    pass\n"})
+	dir := writeApp(t, map[string]string{"fs.py": "name = 'x'\nmatch name:\n    case 'x':\n        pass\n"})
 	h := startWorker(t, dir, "fs.application", 1)
 	if h.ready || !strings.Contains(h.failed, "SyntaxError") || !strings.Contains(h.failed, "fs.py\", line 2") ||
 		!strings.Contains(h.failed, "--engine cpython") {

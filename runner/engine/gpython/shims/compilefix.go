@@ -162,6 +162,8 @@ func (f *fixer) fix(co *py.Code) error {
 		co.Nlocals++
 		acc = len(co.Varnames) - 1
 	}
+	// Targets of assignment expressions become locals of a function.
+	walrusIdx := fixWalrusLocals(co, ins)
 	// A **kwargs parameter becomes a dict at entry.
 	var kwLoad, kwStore bytecode.Instr
 	hasKw := false
@@ -302,6 +304,12 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.CALL_FUNCTION, 1),
 			}
 		case vm.LOAD_NAME, vm.LOAD_GLOBAL:
+			if int(in.Arg) < len(co.Names) {
+				if idx, ok := walrusIdx[co.Names[in.Arg]]; ok && idx >= 0 && in.Op == vm.LOAD_GLOBAL {
+					rep = []bytecode.Instr{bytecode.New(vm.LOAD_FAST, uint32(idx))}
+					break
+				}
+			}
 			// gpython's parser makes `@a.b` a single name "a.b".
 			if int(in.Arg) < len(co.Names) && strings.Contains(co.Names[in.Arg], ".") {
 				rep = dottedLoad(co, in.Op, co.Names[in.Arg])
@@ -323,6 +331,10 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.CALL_FUNCTION, 1),
 			}
 		case vm.CALL_FUNCTION:
+			if w := walrusStore(co, in, i, all, walrusIdx); w != nil {
+				rep = w
+				break
+			}
 			if in.Arg>>8 != 0 {
 				rep = kwCall(in, constIdx)
 				break
@@ -698,5 +710,85 @@ func fixDecoratedDefaults(co *py.Code, in bytecode.Instr, i int, all []bytecode.
 		bytecode.New(vm.ROT_TWO, 0),
 		bytecode.New(vm.CALL_FUNCTION, 1),
 		bytecode.New(vm.UNPACK_SEQUENCE, uint32(k+1)),
+	}
+}
+
+// fixWalrusLocals finds the targets of assignment expressions in co (see
+// Rewrite): in a function each becomes a local variable (added to Varnames
+// when gpython's compiler took it for a global). It maps each target to
+// its local index, or -1 at module or class level (stored by name).
+func fixWalrusLocals(co *py.Code, ins []bytecode.Instr) map[string]int {
+	var out map[string]int
+	for _, in := range ins {
+		if in.Op != vm.LOAD_CONST {
+			continue
+		}
+		s, ok := co.Consts[in.Arg].(py.String)
+		if !ok || !strings.HasPrefix(string(s), walrusPrefix) {
+			continue
+		}
+		name := strings.TrimPrefix(string(s), walrusPrefix)
+		if out == nil {
+			out = map[string]int{}
+		}
+		if _, done := out[name]; done {
+			continue
+		}
+		out[name] = -1
+		if co.Flags&py.CO_OPTIMIZED == 0 {
+			continue
+		}
+		idx := -1
+		for j, v := range co.Varnames {
+			if v == name {
+				idx = j
+			}
+		}
+		for _, c := range co.Cellvars {
+			if c == name {
+				idx = -2
+			}
+		}
+		if idx == -1 {
+			co.Varnames = append(co.Varnames, name)
+			co.Nlocals++
+			idx = len(co.Varnames) - 1
+		}
+		out[name] = idx
+	}
+	return out
+}
+
+// walrusStore turns __walrus__(value, '__walrus__:x') into a store of the
+// value to x that leaves the value on the stack.
+func walrusStore(co *py.Code, in bytecode.Instr, i int, all []bytecode.Instr, idx map[string]int) []bytecode.Instr {
+	if in.Arg != 2 || i == 0 || all[i-1].Op != vm.LOAD_CONST || idx == nil {
+		return nil
+	}
+	s, ok := co.Consts[all[i-1].Arg].(py.String)
+	if !ok || !strings.HasPrefix(string(s), walrusPrefix) {
+		return nil
+	}
+	name := strings.TrimPrefix(string(s), walrusPrefix)
+	var store bytecode.Instr
+	switch n := idx[name]; {
+	case n >= 0:
+		store = bytecode.New(vm.STORE_FAST, uint32(n))
+	case n == -2:
+		for j, c := range co.Cellvars {
+			if c == name {
+				store = bytecode.New(vm.STORE_DEREF, uint32(j))
+			}
+		}
+	default:
+		store = bytecode.New(vm.STORE_NAME, nameIndex(co, name))
+	}
+	// [__walrus__, value, marker] -> [value] with value stored
+	return []bytecode.Instr{
+		bytecode.New(vm.POP_TOP, 0),
+		bytecode.New(vm.ROT_TWO, 0),
+		bytecode.New(vm.POP_TOP, 0),
+		bytecode.New(vm.DUP_TOP, 0),
+		store,
 	}
 }

@@ -270,6 +270,7 @@ func installBuiltins() {
 	add("hasattr", builtinHasattr)
 	add("__build_class__", buildClass)
 	add("__fformat__", builtinFFormat)
+	AddBuiltinGlobal("__walrus__", py.None)
 	add("__lmerge__", func(self py.Object, args py.Tuple) (py.Object, error) {
 		var out []py.Object
 		for _, a := range args {

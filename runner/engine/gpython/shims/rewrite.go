@@ -93,6 +93,21 @@ func Rewrite(src string) (string, *RewriteError) {
 			continue
 		case tkName:
 			name := src[t.start:t.end]
+			if i+1 < len(toks) && toks[i+1].kind == tkOp && src[toks[i+1].start:toks[i+1].end] == ":=" {
+				end := walrusEnd(src, toks, i+2, depth == 0)
+				exprEnd := len(src)
+				if end < len(toks) {
+					exprEnd = toks[end].start
+				}
+				expr, rerr := Rewrite(src[toks[i+1].end:exprEnd])
+				if rerr != nil {
+					return "", rerr
+				}
+				emit(t.start, "__walrus__("+expr+", '"+walrusPrefix+name+"')")
+				pos = exprEnd
+				i = end - 1
+				continue
+			}
 			if name == "def" && i+2 < len(toks) && toks[i+1].kind == tkName && src[toks[i+2].start:toks[i+2].end] == "(" {
 				repl, endTok, ok := rewriteParams(src, toks, i+2)
 				if ok {
@@ -238,7 +253,7 @@ func annotationAt(src string, toks []token, i int) (int, bool) {
 func needsRewrite(src string) bool {
 	// cheap pre-check: anything that could be an f-string prefix, an
 	// annotation, a '/', an underscore in a number or async/await
-	return strings.ContainsAny(src, "fF:/_*") || strings.Contains(src, "async") || strings.Contains(src, "await")
+	return strings.ContainsAny(src, "fF:/_*=") || strings.Contains(src, "async") || strings.Contains(src, "await")
 }
 
 // lexer
@@ -924,4 +939,46 @@ func rewriteDisplay(src string, toks []token, open int) (string, int, bool, *Rew
 		out += strings.Repeat("\n", n)
 	}
 	return out + ")", closeTok, true, nil
+}
+
+// walrusPrefix marks the constant that names an assignment expression's
+// target: `x := e` becomes __walrus__(e, '__walrus__:x'), and the compile
+// hook turns that call into a store to x (see fixWalrus).
+const walrusPrefix = "__walrus__:"
+
+// walrusEnd finds where an assignment expression's value ends: a ',' or a
+// closing bracket at its depth, or (unparenthesised, in an if/while
+// header) the header's ':'.
+func walrusEnd(src string, toks []token, k int, top bool) int {
+	depth := 0
+	for ; k < len(toks); k++ {
+		t := toks[k]
+		if t.kind == tkNewline && depth == 0 {
+			return k
+		}
+		if t.kind != tkOp {
+			if t.kind == tkName && depth == 0 && isOneOf(src[t.start:t.end], "for", "async") {
+				return k
+			}
+			continue
+		}
+		switch src[t.start:t.end] {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			if depth == 0 {
+				return k
+			}
+			depth--
+		case ",", ";":
+			if depth == 0 {
+				return k
+			}
+		case ":":
+			if depth == 0 && top {
+				return k
+			}
+		}
+	}
+	return k
 }
