@@ -34,6 +34,9 @@ type lane struct {
 	interp *pyrt.Interp
 	app    py.Object
 	stale  bool // a cancelled request ran in the context: swap it when a spare is ready
+	// envKeys holds the environ's keys already boxed as Python strs, so a
+	// request does not allocate one per key (bounded).
+	envKeys map[string]py.Object
 }
 
 func (w *worker) newLane(id int, c net.Conn) (*lane, string) {
@@ -334,8 +337,7 @@ func closeIterable(result py.Object) error {
 	case *py.List, py.Tuple:
 		return nil
 	case *py.Generator:
-		shims.CloseGenerator(r)
-		return nil
+		return shims.CloseGeneratorErr(r)
 	}
 	c, err := py.GetAttrString(result, "close")
 	if err != nil {

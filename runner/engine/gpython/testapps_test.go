@@ -120,10 +120,15 @@ func TestRoutedApp(t *testing.T) {
 	check("GET", "/greet", "", nil, "200 OK", `{"greeting": "Hello, world!"}`)
 	check("POST", "/items", "", []byte(`{"name": "a", "n": 1}`), "200 OK", `{"count": 1, "stored": "a"}`)
 	check("POST", "/items", "", []byte(`not json`), "400 Bad Request", `{"error": "body is not JSON"}`)
-	check("POST", "/items", "", []byte(`{"x": 1}`), "400 Bad Request", `{"error": "an item needs a name"}`)
+	check("POST", "/items", "", []byte(`{"x": 1}`), "400 Bad Request", `{"error": "an item needs a name, got ['x']"}`)
 	check("GET", "/items", "", nil, "200 OK", `{"items": ["a"]}`)
 	check("GET", "/missing", "", nil, "404 Not Found", `{"error": "no route for GET /missing"}`)
-	check("GET", "/", "", nil, "200 OK", `{"routes": ["GET /", "GET /greet", "GET /items", "POST /items"]}`)
+	check("GET", "/", "", nil, "200 OK", `{"routes": ["GET /", "GET /closed", "GET /first", "GET /greet", "GET /items", "GET /stock", "GET /words", "POST /items"]}`)
+	check("GET", "/stock", "sku=%20Ink", nil, "200 OK", `{"count": 0, "in_stock": false, "label": "INK  |   0|0%", "sku": "INK"}`)
+	check("GET", "/first", "text=a,b,c", nil, "200 OK", `{"first": "a", "n": 1, "open_readers": 0}`)
+	check("GET", "/words", "text=a%20b,b%20c%20a,a", nil, "200 OK", `{"by_count": {"1": ["c"], "2": ["b"], "3": ["a"]}, "counts": {"a": 3, "b": 2, "c": 1}, "open_readers": 0}`)
+	check("GET", "/stream", "n=2", nil, "200 OK", "01 *\n02 **\n")
+	check("GET", "/closed", "", nil, "200 OK", `{"closed": [2]}`)
 }
 
 func TestBrokenImportApp(t *testing.T) {

@@ -348,7 +348,7 @@ func TestImportFailure(t *testing.T) {
 }
 
 func TestSyntaxErrorHint(t *testing.T) {
-	dir := writeApp(t, map[string]string{"fs.py": "name = 'x'\ngreeting = f'hello {name}'\n"})
+	dir := writeApp(t, map[string]string{"fs.py": "name = 'x'\nmatch name:\n    case 'x':\n        pass\n"})
 	h := startWorker(t, dir, "fs.application", 1)
 	if h.ready || !strings.Contains(h.failed, "SyntaxError") || !strings.Contains(h.failed, "fs.py\", line 2") ||
 		!strings.Contains(h.failed, "--engine cpython") {
@@ -428,10 +428,10 @@ func TestEnvironEmptyLastValue(t *testing.T) {
 }
 
 func TestUnsupportedFeatureHint(t *testing.T) {
-	dir := writeApp(t, map[string]string{"codes.py": "CODES = {200: 'OK'}\n"})
+	dir := writeApp(t, map[string]string{"codes.py": "CODES = {200: 'OK'}\nasync def application(environ, start_response):\n    pass\n"})
 	h := startWorker(t, dir, "codes.application", 1)
-	if h.ready || !strings.Contains(h.failed, "codes.py\", line 1") || !strings.Contains(h.failed, "only takes str keys") ||
+	if h.ready || !strings.Contains(h.failed, "codes.py\", line 2") || !strings.Contains(h.failed, "async def needs CPython") ||
 		!strings.Contains(h.failed, "--engine cpython") {
-		t.Fatalf("int keys:\n%s", h.failed)
+		t.Fatalf("async def:\n%s", h.failed)
 	}
 }

@@ -15,9 +15,18 @@ import (
 // readSize is how many body bytes wsgi.input asks for at a time.
 const readSize = 65536
 
+// boxedKeys are the wsgi.* environ keys as Python strs, boxed once.
+var boxedKeys = map[string]py.Object{}
+
+func init() {
+	for _, k := range []string{"wsgi.version", "wsgi.input", "wsgi.errors", "wsgi.multithread", "wsgi.multiprocess", "wsgi.run_once", "wsgi.input_terminated", "wsgi.file_wrapper"} {
+		boxedKeys[k] = py.String(k)
+	}
+}
+
 // environ builds the WSGI environ from an R frame: the pairs are latin-1
 // (WSGI's native strings), so each byte becomes one code point.
-func (req *request) environ(payload []byte) (py.StringDict, error) {
+func (req *request) environ(payload []byte) (*shims.Dict, error) {
 	n := bytes.Count(payload, []byte{0}) + 1
 	if len(payload) == 0 {
 		n = 0
@@ -25,7 +34,7 @@ func (req *request) environ(payload []byte) (py.StringDict, error) {
 	if n%2 != 0 {
 		return nil, fmt.Errorf("odd number of fields (%d) in the environ", n)
 	}
-	env := py.NewStringDictSized(n/2 + 8)
+	env := shims.NewDictSized(n/2 + 8)
 	hasBody := true
 	// One copy of the payload; ASCII fields are substrings of it, fields
 	// with bytes >= 0x80 are decoded as latin-1 (one byte, one code point).
@@ -48,19 +57,30 @@ func (req *request) environ(payload []byte) (py.StringDict, error) {
 			hasBody = val != "0"
 			continue
 		}
-		env[field(key)] = py.String(field(val))
+		k := field(key)
+		ko, ok := req.l.envKeys[k]
+		if !ok {
+			ko = py.String(k)
+			if req.l.envKeys == nil {
+				req.l.envKeys = map[string]py.Object{}
+			}
+			if len(req.l.envKeys) < 512 {
+				req.l.envKeys[strings.Clone(k)] = ko
+			}
+		}
+		env.SetStrBoxed(k, ko, py.String(field(val)))
 	}
 	w := req.l.w
 	req.input = &inputStream{req: req, eof: !hasBody}
 	req.errors = &errorStream{req: req}
-	env["wsgi.version"] = py.Tuple{py.Int(1), py.Int(0)}
-	env["wsgi.input"] = req.input
-	env["wsgi.errors"] = req.errors
-	env["wsgi.multithread"] = py.NewBool(w.cfg.Multithread)
-	env["wsgi.multiprocess"] = py.NewBool(w.cfg.Multiprocess)
-	env["wsgi.run_once"] = py.False
-	env["wsgi.input_terminated"] = py.True
-	env["wsgi.file_wrapper"] = fileWrapperType
+	env.SetStrBoxed("wsgi.version", boxedKeys["wsgi.version"], py.Tuple{py.Int(1), py.Int(0)})
+	env.SetStrBoxed("wsgi.input", boxedKeys["wsgi.input"], req.input)
+	env.SetStrBoxed("wsgi.errors", boxedKeys["wsgi.errors"], req.errors)
+	env.SetStrBoxed("wsgi.multithread", boxedKeys["wsgi.multithread"], py.NewBool(w.cfg.Multithread))
+	env.SetStrBoxed("wsgi.multiprocess", boxedKeys["wsgi.multiprocess"], py.NewBool(w.cfg.Multiprocess))
+	env.SetStrBoxed("wsgi.run_once", boxedKeys["wsgi.run_once"], py.False)
+	env.SetStrBoxed("wsgi.input_terminated", boxedKeys["wsgi.input_terminated"], py.True)
+	env.SetStrBoxed("wsgi.file_wrapper", boxedKeys["wsgi.file_wrapper"], fileWrapperType)
 	return env, nil
 }
 

@@ -16,9 +16,10 @@ import (
 	"github.com/gowsgi/gowsgi/runner/engine/gpython/shims"
 )
 
-// DefaultDict is collections.defaultdict (str keys, like every gpython dict).
+// DefaultDict is collections.defaultdict, on gowsgi's dict (any hashable
+// key, insertion order).
 type DefaultDict struct {
-	d       py.StringDict
+	d       *shims.Dict
 	factory py.Object
 }
 
@@ -26,69 +27,38 @@ var DefaultDictType = newType("defaultdict", "defaultdict(default_factory=None, 
 
 func (*DefaultDict) Type() *py.Type { return DefaultDictType }
 
-func (dd *DefaultDict) key(k py.Object) (string, error) {
-	s, ok := k.(py.String)
-	if !ok {
-		return "", py.ExceptionNewf(py.TypeError, "gpython dicts only take str keys, not %s", shims.TypeName(k))
-	}
-	return string(s), nil
-}
-
 // M__getitem__ returns the value, creating it with the factory if missing.
 func (dd *DefaultDict) M__getitem__(k py.Object) (py.Object, error) {
-	s, err := dd.key(k)
-	if err != nil {
-		return nil, err
-	}
-	if v, ok := dd.d[s]; ok {
-		return v, nil
+	v, ok, err := dd.d.Get(k)
+	if err != nil || ok {
+		return v, err
 	}
 	if dd.factory == nil || dd.factory == py.None {
-		return nil, py.ExceptionNewf(py.KeyError, "%s", shims.Quote(s))
+		return nil, shims.KeyError(k)
 	}
-	v, err := py.Call(dd.factory, nil, nil)
+	v, err = py.Call(dd.factory, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	dd.d[s] = v
-	return v, nil
+	return v, dd.d.Set(k, v)
 }
 
 // M__setitem__ stores a value.
 func (dd *DefaultDict) M__setitem__(k, v py.Object) (py.Object, error) {
-	s, err := dd.key(k)
-	if err != nil {
-		return nil, err
-	}
-	dd.d[s] = v
-	return py.None, nil
+	return dd.d.M__setitem__(k, v)
 }
 
 // M__delitem__ deletes a key.
 func (dd *DefaultDict) M__delitem__(k py.Object) (py.Object, error) { return dd.d.M__delitem__(k) }
 
 // M__contains__ is `k in dd`.
-func (dd *DefaultDict) M__contains__(k py.Object) (py.Object, error) {
-	s, ok := k.(py.String)
-	if !ok {
-		return py.False, nil
-	}
-	_, found := dd.d[string(s)]
-	return py.NewBool(found), nil
-}
+func (dd *DefaultDict) M__contains__(k py.Object) (py.Object, error) { return dd.d.M__contains__(k) }
 
 // M__len__ is len(dd).
-func (dd *DefaultDict) M__len__() (py.Object, error) { return py.Int(len(dd.d)), nil }
+func (dd *DefaultDict) M__len__() (py.Object, error) { return dd.d.M__len__() }
 
-// M__iter__ iterates the keys in sorted order.
-func (dd *DefaultDict) M__iter__() (py.Object, error) {
-	keys := shims.SortedKeys(dd.d)
-	items := make([]py.Object, len(keys))
-	for i, k := range keys {
-		items[i] = py.String(k)
-	}
-	return &shims.SliceIter{Items: items}, nil
-}
+// M__iter__ iterates the keys in insertion order.
+func (dd *DefaultDict) M__iter__() (py.Object, error) { return dd.d.M__iter__() }
 
 // M__repr__ is defaultdict(<factory>, {...}).
 func (dd *DefaultDict) M__repr__() (py.Object, error) {
@@ -109,8 +79,11 @@ func (dd *DefaultDict) M__eq__(o py.Object) (py.Object, error) {
 	return py.NewBool(eq), err
 }
 
-// AsDict exposes the dict (json.dumps uses it).
-func (dd *DefaultDict) AsDict() py.StringDict { return dd.d }
+// AsDict exposes the str-keyed entries (older shims take it).
+func (dd *DefaultDict) AsDict() py.StringDict { return dd.d.AsDict() }
+
+// RangeItems walks the items in order (shims.OrderedMapping).
+func (dd *DefaultDict) RangeItems(fn func(k, v py.Object) error) error { return dd.d.RangeItems(fn) }
 
 // Deque is collections.deque, on a slice.
 type Deque struct {
@@ -156,7 +129,7 @@ func (q *Deque) M__repr__() (py.Object, error) {
 
 func registerCollections() {
 	DefaultDictType.New = func(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
-		dd := &DefaultDict{d: py.NewStringDict()}
+		dd := &DefaultDict{d: shims.NewDict()}
 		if len(args) > 0 {
 			dd.factory = args[0]
 			if args[0] != py.None && !shims.Callable(args[0]) {
@@ -164,22 +137,18 @@ func registerCollections() {
 			}
 		}
 		if len(args) > 1 {
-			d, err := py.Call(py.StringDictType, args[1:2], nil)
-			if err != nil {
+			if err := dd.d.Update(args[1]); err != nil {
 				return nil, err
 			}
-			for k, v := range d.(py.StringDict) {
-				dd.d[k] = v
-			}
 		}
-		for k, v := range kwargs {
-			dd.d[k] = v
+		for _, k := range shims.SortedKeys(kwargs) {
+			dd.d.SetStr(k, kwargs[k])
 		}
 		return dd, nil
 	}
 	// The dict methods, applied to the wrapped dict.
 	for _, name := range []string{"keys", "values", "items", "get", "setdefault", "pop", "popitem", "update", "clear"} {
-		m := py.StringDictType.Dict[name].(*py.Method)
+		m := shims.DictType.Dict[name].(*py.Method)
 		DefaultDictType.Dict[name] = py.MustNewMethod(name, func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 			return m.CallWithKeywords(self.(*DefaultDict).d, args, kwargs)
 		}, 0, "")
@@ -289,19 +258,18 @@ func registerCollections() {
 			return NewStructType(name, fields).T, nil
 		}),
 		fn("OrderedDict", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
-			return py.Call(py.StringDictType, args, kwargs)
+			return py.Call(shims.DictType, args, kwargs)
 		}),
 		fn("Counter", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
-			d := py.NewStringDict()
+			d := shims.NewDict()
 			if len(args) > 0 {
 				if err := shims.Iterate(args[0], func(it py.Object) error {
-					s, ok := it.(py.String)
-					if !ok {
-						return py.ExceptionNewf(py.TypeError, "gpython's Counter counts str items only, not %s", shims.TypeName(it))
+					v, _, err := d.Get(it)
+					if err != nil {
+						return err
 					}
-					n, _ := d[string(s)].(py.Int)
-					d[string(s)] = n + 1
-					return nil
+					n, _ := v.(py.Int)
+					return d.Set(it, n+1)
 				}); err != nil {
 					return nil, err
 				}
@@ -665,6 +633,12 @@ func shallowCopy(o py.Object) (py.Object, error) {
 		return py.NewListFromItems(append([]py.Object(nil), x.Items...)), nil
 	case py.StringDict:
 		return x.Copy(), nil
+	case *shims.Dict:
+		return x.Copy(), nil
+	case *shims.Set:
+		return py.Call(x.Type(), py.Tuple{x}, nil)
+	case *shims.ByteArray:
+		return &shims.ByteArray{B: append([]byte{}, x.B...)}, nil
 	case *py.Type:
 		if x.Name == "" {
 			n := x.Type().Alloc()
@@ -686,7 +660,7 @@ func deepCopy(o py.Object, depth int, memo map[uintptr]py.Object) (py.Object, er
 		return nil, py.ExceptionNewf(shims.RecursionError, "maximum recursion depth exceeded in deepcopy")
 	}
 	switch x := o.(type) {
-	case *py.List, py.StringDict:
+	case *py.List, py.StringDict, *shims.Dict:
 		if c, ok := memo[shims.ID(o)]; ok {
 			return c, nil
 		}
@@ -717,6 +691,34 @@ func deepCopy(o py.Object, depth int, memo map[uintptr]py.Object) (py.Object, er
 			out[i] = v
 		}
 		return out, nil
+	case *shims.Dict:
+		out := shims.NewDictSized(x.Len())
+		memo[shims.ID(x)] = out
+		err := x.RangeItems(func(k, v py.Object) error {
+			kc, err := deepCopy(k, depth+1, memo)
+			if err != nil {
+				return err
+			}
+			vc, err := deepCopy(v, depth+1, memo)
+			if err != nil {
+				return err
+			}
+			return out.Set(kc, vc)
+		})
+		return out, err
+	case *shims.Set:
+		items := x.Members()
+		cp := make([]py.Object, len(items))
+		for i, it := range items {
+			v, err := deepCopy(it, depth+1, memo)
+			if err != nil {
+				return nil, err
+			}
+			cp[i] = v
+		}
+		return py.Call(x.Type(), py.Tuple{py.Tuple(cp)}, nil)
+	case *shims.ByteArray:
+		return &shims.ByteArray{B: append([]byte{}, x.B...)}, nil
 	case py.StringDict:
 		out := py.NewStringDictSized(len(x))
 		memo[shims.ID(x)] = out

@@ -3,6 +3,7 @@ package pymod
 import (
 	"math"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -27,6 +28,7 @@ type jsonEncoder struct {
 	b           strings.Builder
 	depth       int
 	active      map[uintptr]bool // the lists and dicts being encoded
+	sortKeys    bool
 }
 
 // jsonQuote writes s as a JSON string.
@@ -135,6 +137,8 @@ func (e *jsonEncoder) encode(o py.Object) error {
 		return e.nested(x, func() error { return e.array(x.items) })
 	case py.StringDict:
 		return e.nested(x, func() error { return e.dict(x) })
+	case *shims.Dict:
+		return e.nested(x, func() error { return e.odict(x) })
 	default:
 		if e.defaultFn != nil {
 			e.depth++
@@ -183,6 +187,64 @@ func (e *jsonEncoder) dict(x py.StringDict) error {
 		jsonQuote(&e.b, k, e.ensureASCII)
 		e.b.WriteString(e.keySep)
 		if err := e.encode(x[k]); err != nil {
+			return err
+		}
+	}
+	e.depth--
+	e.newline()
+	e.b.WriteByte('}')
+	return nil
+}
+
+func (e *jsonEncoder) odict(x *shims.Dict) error {
+	keys := x.Keys()
+	if len(keys) == 0 {
+		e.b.WriteString("{}")
+		return nil
+	}
+	strs := make([]string, len(keys))
+	for i, k := range keys {
+		switch kk := k.(type) {
+		case py.String:
+			strs[i] = string(kk)
+		case py.Bool:
+			strs[i] = "false"
+			if kk {
+				strs[i] = "true"
+			}
+		case py.NoneType:
+			strs[i] = "null"
+		case py.Int, *py.BigInt, py.Float:
+			s, err := shims.Repr(k)
+			if err != nil {
+				return err
+			}
+			strs[i] = s
+		default:
+			return py.ExceptionNewf(py.TypeError, "keys must be str, int, float, bool or None, not %s", shims.TypeName(k))
+		}
+	}
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	if e.sortKeys {
+		sort.SliceStable(order, func(a, b int) bool { return strs[order[a]] < strs[order[b]] })
+	}
+	e.b.WriteByte('{')
+	e.depth++
+	for n, i := range order {
+		if n > 0 {
+			e.b.WriteString(e.itemSep)
+		}
+		e.newline()
+		jsonQuote(&e.b, strs[i], e.ensureASCII)
+		e.b.WriteString(e.keySep)
+		v, _, err := x.Get(keys[i])
+		if err != nil {
+			return err
+		}
+		if err := e.encode(v); err != nil {
 			return err
 		}
 	}
@@ -255,8 +317,11 @@ func jsonDumps(args py.Tuple, kwargs py.StringDict) (string, error) {
 	if a[8] != nil && a[8] != py.None {
 		e.defaultFn = a[8]
 	}
-	// sort_keys (a[9]) is accepted: gpython dicts have no insertion order, so
-	// gowsgi always writes keys sorted.
+	// sort_keys (a[9]); gpython's own StringDict (globals, vars()) has no
+	// order and is always written sorted.
+	if e.sortKeys, err = truth(a[9], false); err != nil {
+		return "", err
+	}
 	if err := e.encode(a[0]); err != nil {
 		return "", err
 	}
@@ -459,7 +524,7 @@ func (d *jsonDecoder) hex4() (rune, bool) {
 
 func (d *jsonDecoder) object() (py.Object, error) {
 	d.pos++
-	out := py.NewStringDict()
+	out := shims.NewDict()
 	d.ws()
 	if d.pos < len(d.s) && d.s[d.pos] == '}' {
 		d.pos++
@@ -483,7 +548,7 @@ func (d *jsonDecoder) object() (py.Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[k] = v
+		out.SetStr(k, v)
 		d.ws()
 		if d.pos < len(d.s) && d.s[d.pos] == ',' {
 			d.pos++

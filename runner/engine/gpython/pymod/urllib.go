@@ -496,12 +496,12 @@ func registerURLLib() {
 			if err != nil {
 				return nil, err
 			}
-			d := py.NewStringDict()
+			d := shims.NewDict()
 			for _, p := range pairs {
-				if l, ok := d[p[0]].(*py.List); ok {
-					l.Append(py.String(p[1]))
+				if v, ok := d.GetStr(p[0]); ok {
+					v.(*py.List).Append(py.String(p[1]))
 				} else {
-					d[p[0]] = py.NewListFromItems([]py.Object{py.String(p[1])})
+					d.SetStr(p[0], py.NewListFromItems([]py.Object{py.String(p[1])}))
 				}
 			}
 			return d, nil
@@ -620,6 +620,11 @@ func urlencode(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, 
 		for _, k := range shims.SortedKeys(q) {
 			pairs = append(pairs, [2]py.Object{py.String(k), q[k]})
 		}
+	case *shims.Dict:
+		_ = q.RangeItems(func(k, v py.Object) error {
+			pairs = append(pairs, [2]py.Object{k, v})
+			return nil
+		})
 	default:
 		items, err := shims.ToList(q)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-python/gpython/py"
+	"github.com/go-python/gpython/vm"
 )
 
 // ID is id(o): the address of a list, dict, tuple or object.
@@ -44,6 +45,10 @@ func Len(o py.Object) (int, error) {
 		return len(x.Items), nil
 	case py.StringDict:
 		return len(x), nil
+	case *Dict:
+		return x.live, nil
+	case *Set:
+		return x.d.live, nil
 	}
 	r, err := py.Len(o)
 	if err != nil {
@@ -67,7 +72,11 @@ func IsInstance(o, cls py.Object) (bool, error) {
 	if !ok || c.Name == "" {
 		return false, py.ExceptionNewf(py.TypeError, "isinstance() arg 2 must be a type or tuple of types")
 	}
-	return isSubclass(TypeOf(o), c), nil
+	t := TypeOf(o)
+	if t == py.StringDictType && c == DictType {
+		return true, nil
+	}
+	return isSubclass(t, c), nil
 }
 
 func isSubclass(t, c *py.Type) bool {
@@ -111,6 +120,42 @@ func builtinASCII(self, o py.Object) (py.Object, error) {
 		return nil, err
 	}
 	return py.String(ASCII(s)), nil
+}
+
+// builtinFFormat is what an f-string's replacement field becomes (see
+// Rewrite): __fformat__(value, conversion, spec).
+func builtinFFormat(self py.Object, args py.Tuple) (py.Object, error) {
+	if len(args) != 3 {
+		return nil, py.ExceptionNewf(py.TypeError, "__fformat__ takes 3 arguments")
+	}
+	v := args[0]
+	var s string
+	var err error
+	switch args[1].(py.String) {
+	case "r":
+		s, err = Repr(v)
+		v = py.String(s)
+	case "s":
+		s, err = Str(v)
+		v = py.String(s)
+	case "a":
+		s, err = Repr(v)
+		s = ASCII(s)
+		v = py.String(s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	spec, _ := args[2].(py.String)
+	if spec == "" {
+		if str, ok := v.(py.String); ok {
+			return str, nil
+		}
+		s, err := Str(v)
+		return py.String(s), err
+	}
+	s, err = FormatValue(v, string(spec))
+	return py.String(s), err
 }
 
 func builtinFormat(self py.Object, args py.Tuple) (py.Object, error) {
@@ -265,7 +310,7 @@ func builtinSum(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object,
 		acc = a[1]
 	}
 	err = Iterate(a[0], func(it py.Object) error {
-		r, err := py.Add(acc, it)
+		r, err := binHelpers[vm.BINARY_ADD].Fn(py.Tuple{acc, it})
 		acc = r
 		return err
 	})
@@ -642,6 +687,11 @@ func strNew(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) 
 
 func bytesNew(orig py.NewFunc) py.NewFunc {
 	return func(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		if len(args) == 1 {
+			if b, ok := args[0].(*ByteArray); ok {
+				return py.Bytes(append([]byte{}, b.B...)), nil
+			}
+		}
 		if len(args) >= 1 {
 			if s, ok := args[0].(py.String); ok {
 				a, err := parseArgs("bytes", args, kwargs, []string{"source", "encoding", "errors"}, 0)

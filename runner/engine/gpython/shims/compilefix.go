@@ -45,6 +45,15 @@ func installCompileHook() {
 
 // Compile compiles source with gpython's compiler and applies gowsgi's fixes.
 func Compile(src, srcDesc string, mode py.CompileMode, flags int, dontInherit bool) (*py.Code, error) {
+	out, rerr := Rewrite(src)
+	if rerr != nil {
+		line := ""
+		if lines := strings.Split(src, "\n"); rerr.Line-1 < len(lines) && rerr.Line >= 1 {
+			line = lines[rerr.Line-1]
+		}
+		return nil, py.MakeSyntaxError(py.ExceptionNewf(py.SyntaxError, "%s", rerr.Msg), srcDesc, rerr.Line, rerr.Col+1, line)
+	}
+	src = out
 	co, err := origCompile(src, srcDesc, mode, flags, dontInherit)
 	if err != nil {
 		return nil, err
@@ -144,6 +153,42 @@ func (f *fixer) fix(co *py.Code) error {
 		}
 	}
 	changed := len(derefFix) > 0
+	// The accumulator of a dict or set comprehension lives in a local of
+	// its own, since MAP_ADD/SET_ADD reach it at a stack depth.
+	acc := -1
+	if len(ins) > 0 && co.Flags&py.CO_OPTIMIZED != 0 &&
+		((co.Name == "<dictcomp>" && ins[0].Op == vm.BUILD_MAP) || (co.Name == "<setcomp>" && ins[0].Op == vm.BUILD_SET)) {
+		co.Varnames = append(co.Varnames, ".acc")
+		co.Nlocals++
+		acc = len(co.Varnames) - 1
+	}
+	// Targets of assignment expressions become locals of a function.
+	walrusIdx := fixWalrusLocals(co, ins)
+	// A **kwargs parameter becomes a dict at entry.
+	var kwLoad, kwStore bytecode.Instr
+	hasKw := false
+	if co.Flags&py.CO_VARKEYWORDS != 0 {
+		idx := int(co.Argcount + co.Kwonlyargcount)
+		if co.Flags&py.CO_VARARGS != 0 {
+			idx++
+		}
+		if idx < len(co.Varnames) {
+			hasKw = true
+			kwLoad, kwStore = bytecode.New(vm.LOAD_FAST, uint32(idx)), bytecode.New(vm.STORE_FAST, uint32(idx))
+			for ci, c := range co.Cellvars {
+				if c == co.Varnames[idx] {
+					kwLoad, kwStore = bytecode.New(vm.LOAD_DEREF, uint32(ci)), bytecode.New(vm.STORE_DEREF, uint32(ci))
+				}
+			}
+		}
+	}
+	call1 := func(h py.Object) []bytecode.Instr {
+		return []bytecode.Instr{
+			bytecode.New(vm.LOAD_CONST, constIdx(h)),
+			bytecode.New(vm.ROT_TWO, 0),
+			bytecode.New(vm.CALL_FUNCTION, 1),
+		}
+	}
 	_, err = bytecode.Edit(co, func(i int, all []bytecode.Instr) []bytecode.Instr {
 		in := all[i]
 		if a, ok := derefFix[i]; ok {
@@ -162,14 +207,66 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.ROT_THREE, 0),
 			)
 		}
+		if i == 0 && hasKw {
+			out = append(out, kwLoad)
+			out = append(out, call1(hToDict)...)
+			out = append(out, kwStore)
+		}
 		var rep []bytecode.Instr
+		if h := binHelpers[in.Op]; h != nil {
+			rep = call2(h)
+		} else if h := unaryHelpers[in.Op]; h != nil {
+			rep = call1(h)
+		}
 		switch in.Op {
-		case vm.BINARY_MODULO:
-			rep = call2(hMod)
-		case vm.INPLACE_MODULO:
-			rep = call2(hMod)
-		case vm.BINARY_MULTIPLY, vm.INPLACE_MULTIPLY:
-			rep = call2(hMul)
+		case vm.MAKE_FUNCTION, vm.MAKE_CLOSURE:
+			rep = fixDecoratedDefaults(co, in, i, all, constIdx)
+		case vm.BUILD_MAP:
+			rep = []bytecode.Instr{
+				bytecode.New(vm.LOAD_CONST, constIdx(hNewDict)),
+				bytecode.New(vm.CALL_FUNCTION, 0),
+			}
+			if i == 0 && acc >= 0 {
+				rep = append(rep, bytecode.New(vm.DUP_TOP, 0), bytecode.New(vm.STORE_FAST, uint32(acc)))
+			}
+		case vm.STORE_MAP:
+			rep = []bytecode.Instr{
+				bytecode.New(vm.BUILD_TUPLE, 2),
+				bytecode.New(vm.LOAD_CONST, constIdx(hStoreMap)),
+				bytecode.New(vm.ROT_THREE, 0),
+				bytecode.New(vm.CALL_FUNCTION, 2),
+			}
+		case vm.MAP_ADD:
+			if acc >= 0 {
+				rep = []bytecode.Instr{
+					bytecode.New(vm.LOAD_CONST, constIdx(hMapAdd)),
+					bytecode.New(vm.ROT_THREE, 0),
+					bytecode.New(vm.LOAD_FAST, uint32(acc)),
+					bytecode.New(vm.CALL_FUNCTION, 3),
+					bytecode.New(vm.POP_TOP, 0),
+				}
+			}
+		case vm.BUILD_SET:
+			rep = append([]bytecode.Instr{bytecode.New(vm.BUILD_TUPLE, in.Arg)}, call1(hNewSet)...)
+			if i == 0 && acc >= 0 {
+				rep = append(rep, bytecode.New(vm.DUP_TOP, 0), bytecode.New(vm.STORE_FAST, uint32(acc)))
+			}
+		case vm.SET_ADD:
+			if acc >= 0 {
+				rep = []bytecode.Instr{
+					bytecode.New(vm.LOAD_CONST, constIdx(hSetAdd)),
+					bytecode.New(vm.ROT_TWO, 0),
+					bytecode.New(vm.LOAD_FAST, uint32(acc)),
+					bytecode.New(vm.CALL_FUNCTION, 2),
+					bytecode.New(vm.POP_TOP, 0),
+				}
+			}
+		case vm.CALL_FUNCTION_KW, vm.CALL_FUNCTION_VAR_KW, vm.CALL_FUNCTION_VAR:
+			rep = kwCall(in, constIdx)
+		case vm.YIELD_VALUE:
+			rep = append([]bytecode.Instr{in}, call1(hResume)...)
+		case vm.YIELD_FROM:
+			rep = append([]bytecode.Instr{in}, call1(hYieldFromResult)...)
 		case vm.BINARY_SUBSCR:
 			rep = call2(hSubscr)
 		case vm.COMPARE_OP:
@@ -207,6 +304,12 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.CALL_FUNCTION, 1),
 			}
 		case vm.LOAD_NAME, vm.LOAD_GLOBAL:
+			if int(in.Arg) < len(co.Names) {
+				if idx, ok := walrusIdx[co.Names[in.Arg]]; ok && idx >= 0 && in.Op == vm.LOAD_GLOBAL {
+					rep = []bytecode.Instr{bytecode.New(vm.LOAD_FAST, uint32(idx))}
+					break
+				}
+			}
 			// gpython's parser makes `@a.b` a single name "a.b".
 			if int(in.Arg) < len(co.Names) && strings.Contains(co.Names[in.Arg], ".") {
 				rep = dottedLoad(co, in.Op, co.Names[in.Arg])
@@ -228,6 +331,14 @@ func (f *fixer) fix(co *py.Code) error {
 				bytecode.New(vm.CALL_FUNCTION, 1),
 			}
 		case vm.CALL_FUNCTION:
+			if w := walrusStore(co, in, i, all, walrusIdx); w != nil {
+				rep = w
+				break
+			}
+			if in.Arg>>8 != 0 {
+				rep = kwCall(in, constIdx)
+				break
+			}
 			// super() -> super(__class__, first argument)
 			if in.Arg == 0 && i > 0 && classIdx >= 0 && all[i-1].Op == vm.LOAD_GLOBAL &&
 				int(all[i-1].Arg) < len(co.Names) && co.Names[all[i-1].Arg] == "super" {
@@ -519,4 +630,165 @@ func (f *fixer) parse() {
 		}
 		return true
 	})
+}
+
+// fixDecoratedDefaults works around gpython's compiler loading a def's
+// decorators after its defaults and annotations: MAKE_FUNCTION would take
+// the decorators for defaults. The function is made bare, then a helper
+// takes the defaults, annotations and decorators off the stack in one
+// tuple, sets the function's defaults, and gives back the decorators and
+// the function for the CALL_FUNCTIONs that follow.
+func fixDecoratedDefaults(co *py.Code, in bytecode.Instr, i int, all []bytecode.Instr, constIdx func(py.Object) uint32) []bytecode.Instr {
+	npos := int(in.Arg & 0xff)
+	nkw := int((in.Arg >> 8) & 0xff)
+	nann := int((in.Arg >> 16) & 0x7fff)
+	nd := npos + 2*nkw + nann
+	if nd == 0 || i < 2 || all[i-2].Op != vm.LOAD_CONST {
+		return nil
+	}
+	fco, ok := co.Consts[all[i-2].Arg].(*py.Code)
+	if !ok || strings.HasPrefix(fco.Name, "<") {
+		return nil
+	}
+	k := 0
+	for j := i + 1; j < len(all) && all[j].Op == vm.CALL_FUNCTION && all[j].Arg == 1; j++ {
+		k++
+	}
+	if k == 0 {
+		return nil
+	}
+	h := &Helper{Name: "def", Fn: func(args py.Tuple) (py.Object, error) {
+		t := args[0].(py.Tuple)
+		fn, ok := t[len(t)-1].(*py.Function)
+		if !ok {
+			return nil, py.ExceptionNewf(py.SystemError, "gowsgi: decorated def: no function")
+		}
+		d := t[:nd]
+		decos := t[nd : nd+k]
+		// as gpython's MAKE_FUNCTION pops them: annotations (names tuple
+		// last), then keyword-only defaults (name, value pairs), then
+		// positional defaults
+		p := len(d)
+		if nann > 0 {
+			names, _ := d[p-1].(py.Tuple)
+			p--
+			anns := py.NewStringDict()
+			for n := len(names) - 1; n >= 0; n-- {
+				p--
+				if s, ok := names[n].(py.String); ok {
+					anns[string(s)] = d[p]
+				}
+			}
+			fn.Annotations = anns
+		}
+		if nkw > 0 {
+			defs := py.NewStringDict()
+			for n := 0; n < nkw; n++ {
+				p -= 2
+				if s, ok := d[p].(py.String); ok {
+					defs[string(s)] = d[p+1]
+				}
+			}
+			fn.KwDefaults = defs
+		}
+		if npos > 0 {
+			fn.Defaults = append(py.Tuple{}, d[p-npos:p]...)
+		}
+		out := make(py.Tuple, 0, k+1)
+		out = append(out, fn)
+		for n := len(decos) - 1; n >= 0; n-- {
+			out = append(out, decos[n])
+		}
+		return out, nil
+	}}
+	bare := in
+	bare.Arg = 0
+	return []bytecode.Instr{
+		bare,
+		bytecode.New(vm.BUILD_TUPLE, uint32(nd+k+1)),
+		bytecode.New(vm.LOAD_CONST, constIdx(h)),
+		bytecode.New(vm.ROT_TWO, 0),
+		bytecode.New(vm.CALL_FUNCTION, 1),
+		bytecode.New(vm.UNPACK_SEQUENCE, uint32(k+1)),
+	}
+}
+
+// fixWalrusLocals finds the targets of assignment expressions in co (see
+// Rewrite): in a function each becomes a local variable (added to Varnames
+// when gpython's compiler took it for a global). It maps each target to
+// its local index, or -1 at module or class level (stored by name).
+func fixWalrusLocals(co *py.Code, ins []bytecode.Instr) map[string]int {
+	var out map[string]int
+	for _, in := range ins {
+		if in.Op != vm.LOAD_CONST {
+			continue
+		}
+		s, ok := co.Consts[in.Arg].(py.String)
+		if !ok || !strings.HasPrefix(string(s), walrusPrefix) {
+			continue
+		}
+		name := strings.TrimPrefix(string(s), walrusPrefix)
+		if out == nil {
+			out = map[string]int{}
+		}
+		if _, done := out[name]; done {
+			continue
+		}
+		out[name] = -1
+		if co.Flags&py.CO_OPTIMIZED == 0 {
+			continue
+		}
+		idx := -1
+		for j, v := range co.Varnames {
+			if v == name {
+				idx = j
+			}
+		}
+		for _, c := range co.Cellvars {
+			if c == name {
+				idx = -2
+			}
+		}
+		if idx == -1 {
+			co.Varnames = append(co.Varnames, name)
+			co.Nlocals++
+			idx = len(co.Varnames) - 1
+		}
+		out[name] = idx
+	}
+	return out
+}
+
+// walrusStore turns __walrus__(value, '__walrus__:x') into a store of the
+// value to x that leaves the value on the stack.
+func walrusStore(co *py.Code, in bytecode.Instr, i int, all []bytecode.Instr, idx map[string]int) []bytecode.Instr {
+	if in.Arg != 2 || i == 0 || all[i-1].Op != vm.LOAD_CONST || idx == nil {
+		return nil
+	}
+	s, ok := co.Consts[all[i-1].Arg].(py.String)
+	if !ok || !strings.HasPrefix(string(s), walrusPrefix) {
+		return nil
+	}
+	name := strings.TrimPrefix(string(s), walrusPrefix)
+	var store bytecode.Instr
+	switch n := idx[name]; {
+	case n >= 0:
+		store = bytecode.New(vm.STORE_FAST, uint32(n))
+	case n == -2:
+		for j, c := range co.Cellvars {
+			if c == name {
+				store = bytecode.New(vm.STORE_DEREF, uint32(j))
+			}
+		}
+	default:
+		store = bytecode.New(vm.STORE_NAME, nameIndex(co, name))
+	}
+	// [__walrus__, value, marker] -> [value] with value stored
+	return []bytecode.Instr{
+		bytecode.New(vm.POP_TOP, 0),
+		bytecode.New(vm.ROT_TWO, 0),
+		bytecode.New(vm.POP_TOP, 0),
+		bytecode.New(vm.DUP_TOP, 0),
+		store,
+	}
 }

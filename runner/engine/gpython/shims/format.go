@@ -19,7 +19,7 @@ func PercentFormat(format string, values py.Object) (string, error) {
 	switch v := values.(type) {
 	case py.Tuple:
 		args = v
-	case py.StringDict:
+	case py.StringDict, *Dict:
 		mapping = v
 		args = py.Tuple{v}
 	default:

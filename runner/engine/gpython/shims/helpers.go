@@ -197,6 +197,8 @@ func GetItem(o, key py.Object) (py.Object, error) {
 			}
 			return py.Int(x[i]), nil
 		}
+	case *Dict:
+		return x.M__getitem__(key)
 	case py.StringDict:
 		s, ok := key.(py.String)
 		if ok {
@@ -333,6 +335,9 @@ func GetIter(o py.Object) (py.Object, error) {
 			items[i] = py.Int(c)
 		}
 		return &SliceIter{Items: items}, nil
+	case *Dict:
+		it, _ := x.M__iter__()
+		return &guardedIter{it: it}, nil
 	case py.StringDict:
 		keys := SortedKeys(x)
 		items := make([]py.Object, len(keys))

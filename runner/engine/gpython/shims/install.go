@@ -40,6 +40,20 @@ func install() {
 	py.BytesType.New = bytesNew(py.BytesType.New)
 	py.IntType.New = intNew(py.IntType.New)
 	py.FloatType.New = floatNew(py.FloatType.New)
+	typeNew := py.TypeType.New
+	py.TypeType.New = func(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		// type(name, bases, namespace): gpython wants its own StringDict
+		if len(args) == 3 {
+			if d, ok := args[2].(*Dict); ok {
+				sd, err := d.ToStringDict()
+				if err != nil {
+					return nil, err
+				}
+				args = py.Tuple{args[0], args[1], sd}
+			}
+		}
+		return typeNew(t, args, kwargs)
+	}
 	installBuiltins()
 	installSys()
 	installCompileHook()
@@ -171,8 +185,30 @@ func installGenerator() {
 		if !ok {
 			return py.None, nil
 		}
-		CloseGenerator(g)
-		return py.None, nil
+		return py.None, CloseGeneratorErr(g)
+	}, 0, "")
+	py.GeneratorType.Dict["throw"] = py.MustNewMethod("throw", func(self py.Object, args py.Tuple) (py.Object, error) {
+		g, ok := self.(*py.Generator)
+		if !ok || len(args) == 0 {
+			return nil, py.ExceptionNewf(py.TypeError, "throw expected at least 1 argument")
+		}
+		var exc py.Object = args[0]
+		if t, ok := exc.(*py.Type); ok && t.Name != "" {
+			var err error
+			if len(args) > 1 && args[1] != py.None {
+				exc, err = py.Call(t, py.Tuple{args[1]}, nil)
+			} else {
+				exc, err = py.Call(t, nil, nil)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		e, ok := exc.(error)
+		if !ok {
+			return nil, py.ExceptionNewf(py.TypeError, "exceptions must derive from BaseException")
+		}
+		return throwGen(g, e)
 	}, 0, "")
 }
 
@@ -233,13 +269,55 @@ func installBuiltins() {
 	add("getattr", builtinGetattr)
 	add("hasattr", builtinHasattr)
 	add("__build_class__", buildClass)
+	add("__fformat__", builtinFFormat)
+	AddBuiltinGlobal("__walrus__", py.None)
+	add("__lmerge__", func(self py.Object, args py.Tuple) (py.Object, error) {
+		var out []py.Object
+		for _, a := range args {
+			items, err := ToList(a)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, items...)
+		}
+		return py.NewListFromItems(out), nil
+	})
+	add("__smerge__", func(self py.Object, args py.Tuple) (py.Object, error) {
+		s := &Set{}
+		for _, a := range args {
+			if err := Iterate(a, s.Add); err != nil {
+				return nil, err
+			}
+		}
+		return s, nil
+	})
+	add("__dmerge__", func(self py.Object, args py.Tuple) (py.Object, error) {
+		d := NewDict()
+		for _, a := range args {
+			if !isMapping(a) && !(IsInstanceObj(a) && lookupMRO(a.Type(), "keys") != nil) {
+				return nil, py.ExceptionNewf(py.TypeError, "'%s' object is not a mapping", TypeName(a))
+			}
+			if err := d.Update(a); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	})
 	add("super", superNew)
+	AddBuiltinGlobal("dict", DictType)
+	AddBuiltinGlobal("set", SetType)
+	AddBuiltinGlobal("frozenset", FrozenSetType)
+	AddBuiltinGlobal("bytearray", ByteArrayType)
+	installDict()
+	installSet()
+	installByteArray()
+	installStrTranslate()
 	AddBuiltinGlobal("property", PropertyType)
 	AddBuiltinGlobal("staticmethod", StaticMethodType)
 	AddBuiltinGlobal("classmethod", ClassMethodType)
 	AddBuiltinGlobal("RecursionError", RecursionError)
 	AddBuiltinGlobal("ModuleNotFoundError", ModuleNotFoundError)
-	for _, t := range []*py.Type{StaticMethodType, ClassMethodType, PropertyType, SuperType} {
+	for _, t := range []*py.Type{StaticMethodType, ClassMethodType, PropertyType, SuperType, DictType, SetType, FrozenSetType, ByteArrayType} {
 		t.ObjectType = py.TypeType
 	}
 	PropertyType.Dict["setter"] = py.MustNewMethod("setter", func(self, fn py.Object) (py.Object, error) {

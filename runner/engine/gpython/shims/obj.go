@@ -163,6 +163,10 @@ func reprDepth(o py.Object, depth int) (string, error) {
 		}
 		b.WriteByte('}')
 		return b.String(), nil
+	case *Dict:
+		return reprDict(x, depth)
+	case *Set:
+		return reprSet(x, depth)
 	case *py.Set:
 		items, err := setItems(x)
 		if err != nil {
@@ -327,7 +331,7 @@ func strDepth(o py.Object, depth int) (string, error) {
 			}
 		}
 		return Repr(o)
-	case py.NoneType, py.Bool, py.Int, *py.BigInt, py.Float, py.Tuple, *py.List, py.StringDict, *py.Set, py.Bytes,
+	case py.NoneType, py.Bool, py.Int, *py.BigInt, py.Float, py.Tuple, *py.List, py.StringDict, *py.Set, py.Bytes, *Dict, *Set,
 		*py.Function, *py.Method, *py.BoundMethod, *py.Module:
 		return Repr(o)
 	}
@@ -448,6 +452,8 @@ func Iterate(o py.Object, fn func(py.Object) error) error {
 			}
 		}
 		return nil
+	case *Dict:
+		return x.Range(func(k, _ py.Object) (bool, error) { return true, fn(k) })
 	case py.StringDict:
 		for _, k := range SortedKeys(x) {
 			if err := fn(py.String(k)); err != nil {
@@ -524,6 +530,10 @@ func Truth(o py.Object) (bool, error) {
 		return len(x.Items) > 0, nil
 	case py.StringDict:
 		return len(x) > 0, nil
+	case *Dict:
+		return x.live > 0, nil
+	case *Set:
+		return x.d.live > 0, nil
 	case py.Float:
 		return x != 0, nil
 	case *py.Exception:
@@ -644,7 +654,14 @@ func equal(a, b py.Object, depth int) (bool, error) {
 			return false, nil
 		}
 		return seqEqual(x.Items, y.Items, depth)
+	case *Dict:
+		return dictEqualOrdered(x, b, depth)
+	case *Set:
+		return setEqual(x, b)
 	case py.StringDict:
+		if y, ok := b.(*Dict); ok {
+			return dictEqualOrdered(y, x, depth)
+		}
 		y, ok := asDict(b)
 		if !ok {
 			return false, nil
@@ -920,6 +937,12 @@ func Contains(container, item py.Object) (bool, error) {
 		}
 		_, found := c[string(s)]
 		return found, nil
+	case *Dict:
+		i, err := c.find(item)
+		return i >= 0, err
+	case *Set:
+		r, err := c.M__contains__(item)
+		return r == py.True, err
 	case py.Tuple:
 		return seqContains(c, item)
 	case *py.List:
@@ -1001,8 +1024,15 @@ func hash(o py.Object, depth int) (py.Object, error) {
 			h = h*1000003 ^ int64(hi.(py.Int))
 		}
 		return py.Int(h), nil
-	case *py.List, py.StringDict, *py.Set:
+	case *py.List, py.StringDict, *py.Set, *Dict, *ByteArray:
 		return nil, py.ExceptionNewf(py.TypeError, "unhashable type: '%s'", TypeName(o))
+	case *Set:
+		return hashSet(x)
+	case *py.Type:
+		if x.Name == "" {
+			h, err := keyHash(x)
+			return py.Int(h), err
+		}
 	}
 	return py.Int(int64(idOf(o) >> 4)), nil
 }

@@ -26,6 +26,10 @@ type State struct {
 	// Failed remembers modules whose import raised, so that a second import
 	// raises again instead of returning a half-initialised module.
 	Failed map[string]error
+
+	// genReturns holds the return values of finished generators until a
+	// `yield from` reads them (cleared per request).
+	genReturns map[*py.Frame]py.Object
 }
 
 // DefaultMaxDepth is the recursion limit of a context (CPython's default).
@@ -85,6 +89,7 @@ func (st *State) BeginRequest(c *Cancel) {
 	st.depth = 0
 	st.HandledExc = nil
 	st.HandledTB = nil
+	st.genReturns = nil
 	st.Tripped, st.Cancelled = false, false
 	st.cancel = c
 }
@@ -150,7 +155,11 @@ func installGuards() {
 		py.VmRunFrame = func(frame *py.Frame) (py.Object, error) {
 			st := StateOf(frame.Context)
 			if st == nil {
-				return runFrame(frame)
+				res, err := runFrame(frame)
+				if err != nil {
+					frame.Yielded = false // a generator that raised is finished
+				}
+				return res, err
 			}
 			if st.cancel.Cancelled() {
 				st.Cancelled = true
@@ -164,6 +173,15 @@ func installGuards() {
 			}
 			res, err := runFrame(frame)
 			st.depth--
+			if err != nil {
+				frame.Yielded = false // a generator that raised is finished
+			}
+			if err == nil && !frame.Yielded && res != nil && res != py.None && frame.Code.Flags&py.CO_GENERATOR != 0 {
+				if st.genReturns == nil {
+					st.genReturns = map[*py.Frame]py.Object{}
+				}
+				st.genReturns[frame] = res
+			}
 			return res, err
 		}
 	})

@@ -590,6 +590,9 @@ func installStrMethods() {
 			return nil, err
 		}
 		d, ok := args[0].(py.StringDict)
+		if dd, isDict := args[0].(*Dict); isDict {
+			d, ok = dd.AsDict(), true
+		}
 		if !ok {
 			return nil, py.ExceptionNewf(py.TypeError, "format_map() argument must be a dict")
 		}

@@ -1,6 +1,5 @@
 # snippet: classes | operator overloading: __add__ on a user class
-# status: fails
-# note: arithmetic operators (+, -, *, ...) ignore __add__ and friends on Python classes
+# status: works
 class Money(object):
     def __init__(self, n):
         self.n = n

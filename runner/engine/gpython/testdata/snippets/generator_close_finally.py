@@ -1,6 +1,5 @@
 # snippet: functions | generator.close() runs the generator's finally block
-# status: differs
-# note: close() stops a generator but its finally blocks do not run (gpython cannot throw GeneratorExit into a frame); gowsgi calls close() on WSGI responses, so cleanup in a generator's finally is skipped
+# status: works
 def gen():
     try:
         yield 1

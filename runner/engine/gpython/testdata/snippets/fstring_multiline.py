@@ -1,0 +1,11 @@
+# snippet: str | triple-quoted f-strings over several lines keep later line numbers
+import traceback
+user = 'ann'
+page = f"""<html>
+  <body>{user}</body>
+</html>"""
+print(page)
+try:
+    1 / 0
+except ZeroDivisionError:
+    print(traceback.format_exc().splitlines()[1].strip())
