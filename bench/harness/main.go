@@ -441,9 +441,13 @@ func rss(pid int) int64 {
 
 // table writes one scenario's rows.
 func table(md *bytes.Buffer, sc scenario, list []server, res map[string][]run, ceilingHello map[int]float64) {
-	fmt.Fprintf(md, "## %s: GET %s, %d connections", sc.name, sc.path, sc.conns)
+	method := "GET"
 	if sc.upload > 0 {
-		fmt.Fprintf(md, " (POST of %d bytes)", sc.upload)
+		method = "POST"
+	}
+	fmt.Fprintf(md, "## %s: %s %s, %d connections", sc.name, method, sc.path, sc.conns)
+	if sc.upload > 0 {
+		fmt.Fprintf(md, " (%d bytes each)", sc.upload)
 	}
 	fmt.Fprintln(md)
 	if sc.note != "" {
