@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: build test deps bench run screenshots fuzz
+.PHONY: build test deps bench bench-go run screenshots fuzz
 
 build:
 	$(GO) build -o gowsgi .
@@ -59,8 +59,16 @@ fuzz:
 run:
 	$(GO) run . -n -d testapps web --wsgi routed.app.application
 
+# gowsgi against gunicorn, uwsgi, waitress, twistd and uvicorn, and the bare
+# Go ceiling, interleaved in one run: a markdown table of ratios in
+# bench/results.md (docs/performance.md). BENCHFLAGS="-rounds 5 -only hello".
 bench:
-	bash bench/run.sh
+	bash bench/run.sh $(BENCHFLAGS)
+
+# The Go hot paths' micro-benchmarks, with allocation counts.
+BENCH_PKGS = ./runner/pool/ ./runner/wsgi/ ./runner/h1/ ./environ/
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(BENCH_PKGS)
 
 # The debug page and the broken-code page, light and dark, for docs/.
 screenshots: deps

@@ -48,7 +48,7 @@ func (s *syncBuffer) String() string {
 
 // newPool makes a pool of fake workers, not started; the test's cleanup
 // closes it.
-func newPool(t *testing.T, workers, threads int, edit func(*Options)) (*Pool, *fakeworker.Hub, *syncBuffer) {
+func newPool(t testing.TB, workers, threads int, edit func(*Options)) (*Pool, *fakeworker.Hub, *syncBuffer) {
 	t.Helper()
 	hub := fakeworker.New(t)
 	logs := &syncBuffer{}

@@ -67,6 +67,7 @@ var ErrTooLarge = errors.New("wire: frame larger than MaxPayload")
 type Reader struct {
 	r   *bufio.Reader
 	buf []byte
+	h   [HeaderSize]byte // here, not on the stack: passed to an io.Reader it would escape, an allocation per frame
 }
 
 // NewReader returns a Reader on r with a buffer big enough for typical frames.
@@ -76,7 +77,7 @@ func NewReader(r io.Reader) *Reader {
 
 // Next reads one frame.
 func (r *Reader) Next() (typ byte, payload []byte, err error) {
-	var h [HeaderSize]byte
+	h := &r.h
 	if _, err = io.ReadFull(r.r, h[:]); err != nil {
 		return 0, nil, err
 	}
@@ -104,6 +105,7 @@ func (r *Reader) Buffered() bool { return r.r.Buffered() >= HeaderSize }
 // Writer writes frames through a buffer; call Flush to send them.
 type Writer struct {
 	w *bufio.Writer
+	h [HeaderSize]byte // as Reader.h
 }
 
 // NewWriter returns a Writer on w.
@@ -116,7 +118,7 @@ func (w *Writer) Write(typ byte, payload []byte) error {
 	if len(payload) > MaxPayload {
 		return ErrTooLarge
 	}
-	var h [HeaderSize]byte
+	h := &w.h
 	h[0] = typ
 	binary.BigEndian.PutUint32(h[1:], uint32(len(payload)))
 	if _, err := w.w.Write(h[:]); err != nil {
@@ -131,7 +133,7 @@ func (w *Writer) WriteString(typ byte, s string) error {
 	if len(s) > MaxPayload {
 		return ErrTooLarge
 	}
-	var h [HeaderSize]byte
+	h := &w.h
 	h[0] = typ
 	binary.BigEndian.PutUint32(h[1:], uint32(len(s)))
 	if _, err := w.w.Write(h[:]); err != nil {

@@ -11,16 +11,17 @@ any virtualenv.
 
 import importlib
 import json
-import linecache
-import logging
 import os
 import re
-import reprlib
 import socket
 import struct
 import sys
 import threading
-import traceback
+from itertools import chain
+
+# What only an exception or the debug page needs (traceback, linecache,
+# reprlib, logging) is imported when first needed: a worker's start-up is on
+# the path of every cold start and reload.
 
 VERSION = 'gowsgi-wire/2'
 HEADER = struct.Struct('>BI')
@@ -53,6 +54,9 @@ def frame(typ, payload=b''):
     return HEADER.pack(typ, len(payload)) + payload
 
 
+END_FRAME = frame(END)
+
+
 def text_frame(typ, text):
     """A LOG or FAIL frame: UTF-8 text, cut to MAX_CHUNK."""
     data = text.encode('utf-8', 'replace')
@@ -64,9 +68,18 @@ def text_frame(typ, text):
 # Names whose values the debug page masks: they are secrets more often than not.
 SECRET_NAME = re.compile(r'pass|secret|token|key|auth|cookie|session|csrf|credential|signature', re.I)
 LIBRARY_DIR = re.compile(r'[/\\](site|dist)-packages[/\\]|[/\\]lib[/\\]python\d')
-SAFE_REPR = reprlib.Repr()
-SAFE_REPR.maxstring = SAFE_REPR.maxother = 240
-SAFE_REPR.maxlist = SAFE_REPR.maxdict = SAFE_REPR.maxset = SAFE_REPR.maxtuple = 12
+SAFE_REPR = None  # a reprlib.Repr, made when first needed
+
+
+def safe_repr_of(value):
+    global SAFE_REPR
+    if SAFE_REPR is None:
+        import reprlib
+        r = reprlib.Repr()
+        r.maxstring = r.maxother = 240
+        r.maxlist = r.maxdict = r.maxset = r.maxtuple = 12
+        SAFE_REPR = r
+    return SAFE_REPR.repr(value)
 APP_DIRS = ()  # the app's own directories (set at import): frames there are the app's
 CONTEXT_LINES = 5
 MAX_FRAMES = 60
@@ -78,7 +91,7 @@ def safe_repr(value):
         if type(value) is dict and any(isinstance(k, str) and SECRET_NAME.search(k) for k in value):
             # An environ, a settings dict: its secret entries are masked too.
             value = {k: ('********' if isinstance(k, str) and SECRET_NAME.search(k) else v) for k, v in value.items()}
-        text = SAFE_REPR.repr(value)
+        text = safe_repr_of(value)
     except BaseException as e:  # a broken __repr__ must not hide the real error
         text = '<repr failed: %s>' % type(e).__name__
     return text if len(text) <= 400 else text[:400] + '...'
@@ -117,6 +130,7 @@ def exception_detail(exc):
 
 
 def frame_detail(f, lineno):
+    import linecache
     filename = f.f_code.co_filename
     first = max(lineno - CONTEXT_LINES, 1)
     lines = [linecache.getline(filename, n).rstrip('\n') for n in range(first, lineno + CONTEXT_LINES + 1)]
@@ -168,20 +182,33 @@ class LoggedExceptions(object):
     def __init__(self):
         self.local = threading.local()
         self.make = None
+        self.wanted = False  # install() was called, but logging is not imported yet
 
     def install(self):
+        """Sees the records from now on: at once when logging is imported,
+        else as soon as the app has imported it (checked at each request), so
+        that a worker whose app never logs never imports logging."""
+        if 'logging' not in sys.modules:
+            self.wanted = True
+            return
+        import logging
+        self.wanted = False
         self.make = logging.getLogRecordFactory()
         logging.setLogRecordFactory(self.record)
 
     def record(self, *args, **kwargs):
         rec = self.make(*args, **kwargs)
-        if rec.exc_info and rec.exc_info[1] is not None and rec.levelno >= logging.ERROR:
+        if rec.exc_info and rec.exc_info[1] is not None and rec.levelno >= 40:  # logging.ERROR
             self.local.exc = rec.exc_info[1]
         return rec
 
     def take(self):
-        exc = getattr(self.local, 'exc', None)
-        self.local.exc = None
+        if self.wanted and 'logging' in sys.modules:
+            self.install()
+        local = self.local
+        exc = getattr(local, 'exc', None)
+        if exc is not None:
+            local.exc = None
         return exc
 
 
@@ -438,8 +465,9 @@ class Request(object):
         """Ends the request for everything the app holds of it. The lane's
         thread then sends the last frame."""
         with self.lock:
-            if self.errors is not None:
-                self.errors.flush()
+            errors = self.errors
+            if errors is not None and errors.pending:
+                errors.flush()
             with self.lane.rlock:  # wait for a read of wsgi.input in flight
                 self.done = True
 
@@ -484,12 +512,9 @@ class Request(object):
         return self.write
 
     def start_frame(self):
-        fields = [self.status]
-        for name, value in self.headers:
-            fields.append(name)
-            fields.append(value)
-        joined = '\0'.join(fields)
-        if joined.count('\0') != len(fields) - 1:
+        headers = self.headers
+        joined = '\0'.join([self.status, *chain.from_iterable(headers)])
+        if joined.count('\0') != 2 * len(headers):
             # The fields travel NUL-separated: a NUL inside one would forge headers.
             raise ValueError('a NUL character in the status or a header: %r' % (self.headers,))
         try:
@@ -536,6 +561,7 @@ class Lane(object):
     def __init__(self, worker, fd):
         self.worker = worker
         self.conn = Conn(fd)
+        self.constants = None  # the environ's entries that are the same for every request
         # Held by every read of the socket while a request runs: the app may
         # read wsgi.input on a thread of its own while this one looks for a
         # cancel. Between requests only this thread reads.
@@ -555,6 +581,7 @@ class Lane(object):
         except (Closed, OSError):
             pass
         except BaseException:
+            import traceback
             traceback.print_exc()
             sys.stderr.flush()
             os._exit(70)
@@ -566,14 +593,19 @@ class Lane(object):
         has_body = environ.pop('gowsgi.body', '1') != '0'
         worker = self.worker
         req = Request(self)
-        environ['wsgi.version'] = (1, 0)
+        constants = self.constants
+        if constants is None:
+            constants = self.constants = {
+                'wsgi.version': (1, 0),
+                'wsgi.multithread': worker.multithread,
+                'wsgi.multiprocess': worker.multiprocess,
+                'wsgi.run_once': False,
+                'wsgi.input_terminated': True,
+                'wsgi.file_wrapper': FileWrapper,
+            }
+        environ.update(constants)
         environ['wsgi.input'] = Input(req, has_body)
         req.errors = environ['wsgi.errors'] = Errors(req)
-        environ['wsgi.multithread'] = worker.multithread
-        environ['wsgi.multiprocess'] = worker.multiprocess
-        environ['wsgi.run_once'] = False
-        environ['wsgi.input_terminated'] = True
-        environ['wsgi.file_wrapper'] = FileWrapper
 
         conn = self.conn
         LOGGED.take()
@@ -590,10 +622,11 @@ class Lane(object):
                 req.end()
                 if len(body) > 65536:
                     conn.send_data(out, body)
-                    out = b''
+                    conn.send(END_FRAME)
                 elif body:
-                    out += frame(DATA, body)
-                conn.send(out + frame(END))
+                    conn.send(b''.join((out, HEADER.pack(DATA, len(body)), body, END_FRAME)))
+                else:
+                    conn.send(out + END_FRAME)
                 return
             for chunk in result:
                 if type(chunk) is not bytes:
@@ -621,7 +654,7 @@ class Lane(object):
         if error is not None:
             conn.send(detail + text_frame(FAIL, error))
         elif req.sent or req.cancelled:
-            conn.send(frame(END))
+            conn.send(END_FRAME)
         else:
             try:
                 req.check_started()
@@ -629,7 +662,7 @@ class Lane(object):
             except BaseException as e:
                 conn.send(detail_frame(e) + text_frame(FAIL, app_traceback()))
                 return
-            conn.send(out + frame(END))
+            conn.send(out + END_FRAME)
 
 
 class Worker(object):
@@ -739,6 +772,7 @@ class ImportWatchdog(object):
             if self.over:
                 return
             self.over = True
+        import traceback
         where = sys._current_frames().get(self.main)
         frames = own_frames(traceback.extract_stack(where)) if where is not None else []
         text = ''.join(['Traceback (most recent call last):\n'] + traceback.format_list(frames)) if frames else ''
@@ -993,6 +1027,7 @@ def development_wrappers(app):
 def app_traceback():
     """The current exception's traceback without gowsgi's and importlib's
     frames: the app's author wants to see the app."""
+    import traceback
     etype, value, tb = sys.exc_info()
     frames = own_frames(traceback.extract_tb(tb))
     lines = ['Traceback (most recent call last):\n'] if frames else []
