@@ -8,4 +8,5 @@ print(page)
 try:
     1 / 0
 except ZeroDivisionError:
-    print(traceback.format_exc().splitlines()[1].strip())
+    line = traceback.format_exc().splitlines()[1].strip()
+    print(line[line.rfind('/') + 1:])  # the file's name, not where the checkout is

@@ -6,4 +6,4 @@ try:
     render({})
 except KeyError as e:
     lines = traceback.format_exc().splitlines()
-    print(repr(e), [l.strip() for l in lines if 'line' in l])
+    print(repr(e), [l[l.rfind('/') + 1:].strip() for l in lines if 'line' in l])  # file names, not the checkout's path
