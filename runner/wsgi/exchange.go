@@ -115,10 +115,15 @@ func (x *exchange) serve(env []byte) outcome {
 		}
 		switch typ {
 		case wire.Read:
-			if len(p) != 4 {
+			if len(p) != 4 && len(p) != 8 {
 				return x.protocolError("a read frame of %d bytes", len(p))
 			}
-			x.answerRead(int(min(max(binary.BigEndian.Uint32(p), 1), wire.MaxChunk)))
+			most := int(min(max(binary.BigEndian.Uint32(p), 1), wire.MaxChunk))
+			least := 1
+			if len(p) == 8 {
+				least = int(min(max(binary.BigEndian.Uint32(p[4:]), 1), uint32(most)))
+			}
+			x.answerRead(most, least)
 		case wire.Start:
 			x.start(p)
 		case wire.Data:
@@ -224,7 +229,7 @@ func (x *exchange) timeout() {
 	})
 }
 
-func (x *exchange) answerRead(n int) {
+func (x *exchange) answerRead(n, least int) {
 	l := x.l
 	if x.bodyEOF || x.bodyErr == nil && x.cancelledNow() {
 		msg := []byte("the request was cancelled (the client left, or --timeout passed)")
@@ -243,10 +248,15 @@ func (x *exchange) answerRead(n int) {
 		if n > len(buf) {
 			buf = make([]byte, n)
 		}
+		// As much as the client has sent, but at least what the app's
+		// read needs (a read(65536) of an upload): every frame short of it
+		// would cost a round trip between the processes.
 		var got int
 		x.clientIO.Store(true)
-		for got == 0 && err == nil {
-			got, err = x.body.Read(buf[:n])
+		for got < least && err == nil {
+			var k int
+			k, err = x.body.Read(buf[got:n])
+			got += k
 		}
 		x.clientIO.Store(false)
 		if got > 0 {

@@ -300,7 +300,10 @@ class Input(object):
         self.eof = not has_body
         self.error = None
 
-    def _fill(self, want=READ_SIZE):
+    def _fill(self, want=READ_SIZE, need=1):
+        """Asks gowsgi for body bytes: at most max(want, READ_SIZE), and at
+        least need of them unless the body ends first (a read(n) needs what
+        it lacks; a readline needs one byte)."""
         req = self.req
         lane = req.lane
         # Under the lane's read lock: another thread of the app may read the
@@ -311,7 +314,8 @@ class Input(object):
             if self.error is not None:
                 raise IOError(self.error)
             want = min(max(want, READ_SIZE), MAX_CHUNK)
-            lane.conn.send(frame(READ, struct.pack('>I', want)))
+            need = min(max(need, 1), want)
+            lane.conn.send(frame(READ, struct.pack('>II', want, need)))
             while True:
                 typ, payload = lane.conn.read()
                 if typ == CANCEL:
@@ -339,10 +343,10 @@ class Input(object):
         self.req.check_live('wsgi.input read')
         if size is None or size < 0:
             while not self.eof:
-                self._fill(MAX_CHUNK)
+                self._fill(MAX_CHUNK, MAX_CHUNK)
             return self._take(len(self.buf))
         while len(self.buf) < size and not self.eof:
-            self._fill(size - len(self.buf))
+            self._fill(size - len(self.buf), size - len(self.buf))
         return self._take(size)
 
     def readline(self, size=-1):
