@@ -811,8 +811,11 @@ func (inv *invocation) asgiOptions(pool config.Pool) (config.ASGI, error) {
 	if a.PingInterval, err = config.ParseDuration(w.WSPingInterval); err != nil {
 		return a, usageErrorf("gowsgi web: --ws-ping-interval must be a duration like 20s, or 0 for none (got %q)", w.WSPingInterval)
 	}
-	if a.MaxMessage, err = config.ParseSize(w.WSMaxSize); err != nil || a.MaxMessage <= 0 {
+	if a.MaxMessage, err = config.ParseSize(w.WSMaxSize); err != nil {
 		return a, usageErrorf("gowsgi web: --ws-max-size must be a size like 16MiB or 1MB (got %q)", w.WSMaxSize)
+	}
+	if a.MaxMessage <= 0 {
+		return a, usageErrorf("gowsgi web: --ws-max-size must be at least 1 byte (got %q)", w.WSMaxSize)
 	}
 	if w.LimitConcurrency < 0 {
 		return a, usageErrorf("gowsgi web: --limit-concurrency must be 0 (no limit) or more (got %d)", w.LimitConcurrency)
@@ -824,6 +827,9 @@ func (inv *invocation) asgiOptions(pool config.Pool) (config.ASGI, error) {
 // mount path and the app.
 func appFlag(flag, v string) (path, app string, err error) {
 	path, app = "/", v
+	if before, _, ok := strings.Cut(v, "="); ok && !strings.HasPrefix(v, "/") && !strings.ContainsAny(before, ".:") {
+		return "", "", usageErrorf("gowsgi web: %s %q: a mount path starts with /, e.g. %s /%s", flag, v, flag, v)
+	}
 	if strings.HasPrefix(v, "/") {
 		var ok bool
 		if path, app, ok = strings.Cut(v, "="); !ok {

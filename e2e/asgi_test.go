@@ -662,3 +662,68 @@ func TestASGIBesideWSGIMounts(t *testing.T) {
 		t.Errorf("at /: root_path %q, path %q; want \"\" and /scope", sc.RootPath, sc.Path)
 	}
 }
+
+// TestASGIStopRunsShutdown: at SIGTERM, a task that never looks at its
+// client is cancelled once --grace has passed, and the lifespan shutdown
+// runs to its end even when it takes a while; gowsgi check runs the
+// shutdown after the startup too.
+func TestASGIStopRunsShutdown(t *testing.T) {
+	s, events := startASGI(t, "--asgi", "lifespans.slow_shutdown", "--grace", "1s")
+	waitEvent(t, events, "slow startup", 5*time.Second)
+	go func() {
+		if resp, err := client.Get(s.URL + "/longpoll"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	waitEvent(t, events, "longpoll started", 5*time.Second)
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("gowsgi still runs 20 s after SIGTERM (--grace 1s)")
+	}
+	ev := readEvents(events)
+	for _, want := range []string{"longpoll cancelled", "slow shutdown begins", "slow shutdown done"} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("events lack %q:\n%s", want, ev)
+		}
+	}
+
+	checkEvents := filepath.Join(t.TempDir(), "events.txt")
+	code, out := runToExit(t, asgiDir(), []string{"ASGI_EVENTS=" + checkEvents}, "check", "--python", venvPy, "--asgi", "lifespans.slow_shutdown")
+	if ev := readEvents(checkEvents); code != 0 || !strings.Contains(ev, "slow shutdown done") {
+		t.Errorf("gowsgi check: exit %d, events %q, output:\n%s", code, ev, out)
+	}
+}
+
+// TestASGIPlainDefRefused: a plain def app(scope, receive, send) is not an
+// ASGI app; it fails to start with that said, not taken for an app without
+// lifespan support.
+func TestASGIPlainDefRefused(t *testing.T) {
+	code, out := runToExit(t, asgiDir(), nil, "-n", "web", "--listen", "tcp:0", "--no-reload", "--python", venvPy, "--asgi", "lifespans.plain")
+	if code != 1 || !strings.Contains(out, "not an awaitable") || strings.Contains(out, "listening on") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}
+
+// TestASGIFrameworkErrorPage: FastAPI (Starlette's error middleware) answers
+// an exception with its own bare 500 and re-raises; on loopback a browser
+// gets gowsgi's debug page for it, as it does for Flask and Django.
+func TestASGIFrameworkErrorPage(t *testing.T) {
+	s, _ := startASGI(t, "--asgi", "main.app")
+	req, _ := http.NewRequest("GET", s.URL+"/error", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || !strings.Contains(string(body), "boom in fastapi") || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET /error as a browser: %d %s\n%.400s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// A client that is not a browser gets the app's own answer.
+	if code, b := s.get("/error"); code != 500 || strings.Contains(b, "boom in fastapi") {
+		t.Errorf("GET /error as curl: %d %.200q", code, b)
+	}
+}

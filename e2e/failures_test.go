@@ -24,7 +24,7 @@ func TestWorkerCrashes(t *testing.T) {
 		}
 	}
 	s.waitLog(`worker 1 \(pid \d+\) died \(exit status 3\); starting a new one`, 5*time.Second)
-	s.waitLog(`died \(killed by signal segmentation fault\)`, 5*time.Second)
+	s.waitLog(`died \(killed by SIGSEGV\)`, 5*time.Second)
 }
 
 func TestTimeout(t *testing.T) {

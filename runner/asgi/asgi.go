@@ -174,6 +174,7 @@ type exchange struct {
 	code      int  // from `S`
 	started   bool // `S` came
 	wrote     bool // the status line went out
+	replaced  bool // a framework's own 500 page: the debug page goes out instead
 	exception []byte
 }
 
@@ -237,6 +238,17 @@ func (x *exchange) frame(f mux.Frame) (rec router.Record, done bool) {
 		more := p[0] == 1
 		if !x.started {
 			return x.appFailed("the app sent a body before http.response.start", "", ""), true
+		}
+		if x.replaced {
+			if more { // the page in pieces: each is dropped, and acked
+				var n [4]byte
+				binary.BigEndian.PutUint32(n[:], uint32(len(p)-1))
+				x.st.Send('a', n[:])
+				break
+			}
+			x.detach()
+			router.ExceptionPage(x.w, x.r, http.StatusInternalServerError, "the app raised an exception", "", "", x.exception)
+			return router.Record{Exception: x.exception, Note: "the app raised an exception"}, true
 		}
 		x.writeHeader()
 		if _, err := x.w.Write(p[1:]); err != nil {
@@ -326,6 +338,14 @@ func (x *exchange) start(p []byte) error {
 		hd["Content-Type"] = nil // the app chose none: Go must not guess one
 	}
 	x.code, x.started = code, true
+	if code == http.StatusInternalServerError && len(x.exception) > 0 && router.DebugPages(x.w) &&
+		strings.Contains(x.r.Header.Get("Accept"), "text/html") {
+		// A framework (Starlette's ServerErrorMiddleware) answered the
+		// exception with its own bare 500 and re-raised it: the worker sent
+		// the exception's report first. The developer gets the debug page.
+		x.replaced = true
+		clear(hd)
+	}
 	return nil
 }
 

@@ -49,7 +49,7 @@ func (l *Lane) Worker() int { return int(l.w.id.Load()) }
 func (l *Lane) WorkerTag() string { return l.w.tag() }
 
 // WaitExit waits at most d for the lane's worker to end. It reports whether
-// the worker is gone and, if so, how it ended (" (killed by signal ...)").
+// the worker is gone and, if so, how it ended (" (killed by SIGKILL)").
 func (l *Lane) WaitExit(d time.Duration) (gone bool, how string) {
 	select {
 	case <-l.w.exited:

@@ -732,7 +732,7 @@ func TestStuckWorkerKilledOnceItsOtherRequestsAreDone(t *testing.T) {
 		t.Fatalf("the stuck worker's other request: %+v, %v", r, err)
 	}
 	p.Release(busy)
-	if gone, how := busy.WaitExit(fakeworker.Guard); !gone || how != " (killed by signal killed)" {
+	if gone, how := busy.WaitExit(fakeworker.Guard); !gone || how != " (killed by SIGKILL)" {
 		t.Fatalf("once its other request was done, the stuck worker: gone %v%s", gone, how)
 	}
 	if !strings.Contains(logs.String(), "has finished its other requests: killing it") {
@@ -796,7 +796,7 @@ func TestMaxMemoryCoversRetiringWorkers(t *testing.T) {
 	hub.WaitFor(t, "/grow waiting", func(s *fakeworker.State) bool { _, ok := s.Blocked["g"]; return ok })
 	p.Reload("a test") // the worker retires, its request in flight
 	hub.Release("g")   // it grows, and may be killed before it has finished
-	if gone, how := l.WaitExit(fakeworker.Guard); !gone || how != " (killed by signal killed)" {
+	if gone, how := l.WaitExit(fakeworker.Guard); !gone || how != " (killed by SIGKILL)" {
 		t.Fatalf("a retiring worker past --max-memory: gone %v%s\n%s", gone, how, logs)
 	}
 	if !strings.Contains(logs.String(), "over --max-memory 64 MiB: killing it (it was retiring)") {

@@ -223,6 +223,17 @@ func (a *Pool) CloseSockets(code uint16, reason string) int {
 	return n
 }
 
+// quitTime is how long w may take to exit after a quit with grace: an ASGI
+// worker waits for its streams for grace, then cancels them and runs the
+// app's lifespan shutdown, which gets time of its own. (No grace: a worker
+// that failed to start, or a reload abandoned: no shutdown either.)
+func (w *worker) quitTime(grace time.Duration) time.Duration {
+	if w.asgi && grace > 0 {
+		return grace + lifespanShutdown
+	}
+	return grace
+}
+
 // lifespanShutdown is how long an ASGI worker's lifespan shutdown may take
 // after its streams have ended, before the worker is killed.
 const lifespanShutdown = 5 * time.Second

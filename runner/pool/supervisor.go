@@ -454,7 +454,11 @@ func (a *Pool) setBroken(ie *ImportError) {
 	for _, w := range old {
 		a.retire(w, a.grace())
 	}
-	a.log.Block(ie.At.Format("15:04:05")+" "+a.named("the app failed to import; serving an error page until it is fixed"), ie.Traceback)
+	what := "the app failed to import"
+	if ie.Startup() {
+		what = "the app's lifespan startup failed"
+	}
+	a.log.Block(ie.At.Format("15:04:05")+" "+a.named(what+"; serving an error page until it is fixed"), ie.Traceback)
 	if ie.Hint != "" {
 		a.log.Warnf("%s", ie.Hint)
 	}
@@ -595,7 +599,7 @@ func (a *Pool) Close(grace time.Duration) {
 		go func() { // stop's own grace may be longer (a retired worker's)
 			select {
 			case <-w.exited:
-			case <-time.After(grace):
+			case <-time.After(w.quitTime(grace)):
 				w.kill()
 			}
 		}()

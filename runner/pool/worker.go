@@ -198,10 +198,19 @@ type ImportError struct {
 
 func (e *ImportError) Error() string { return "the app failed to import:\n" + e.Traceback }
 
+// Startup reports whether the app imported but its ASGI lifespan startup
+// failed (the worker's report says so in its first words).
+func (e *ImportError) Startup() bool {
+	return strings.HasPrefix(e.Traceback, "The app's lifespan startup")
+}
+
 // Page is what the error page says of the import failure, above its
 // traceback.
 func (e *ImportError) Page() string {
 	detail := fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.At.Format("15:04:05"))
+	if e.Startup() {
+		detail = fmt.Sprintf("The app's lifespan startup failed at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.At.Format("15:04:05"))
+	}
 	if e.TimedOut > 0 {
 		detail = fmt.Sprintf("The app's code did not finish importing within --import-timeout %s, so gowsgi stopped it at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.TimedOut, e.At.Format("15:04:05"))
 	}
@@ -245,7 +254,7 @@ func (w *worker) load(ctx context.Context, cfg wire.WorkerConfig, timeout time.D
 	if err != nil && timedOut && errors.Is(err, os.ErrDeadlineExceeded) {
 		w.kill()
 		return info, &ImportError{At: time.Now(), TimedOut: timeout, Traceback: fmt.Sprintf(
-			"The app did not finish importing within --import-timeout %s; gowsgi stopped it.\n", timeout)}
+			"The app did not finish %s within --import-timeout %s; gowsgi stopped it.\n", w.starting(), timeout)}
 	}
 	if err != nil {
 		<-w.exited
@@ -298,12 +307,9 @@ func (w *worker) stop(grace time.Duration) {
 		w.stopping.Store(true)
 		var payload []byte
 		if w.asgi && grace > 0 {
-			// It waits for its streams for grace, then cancels them and runs
-			// the app's lifespan shutdown, which gets time of its own. (No
-			// grace: a worker that failed to start, or a reload abandoned.)
 			payload = quitPayload(grace)
-			grace += lifespanShutdown
 		}
+		grace = w.quitTime(grace)
 		w.sendControl(wire.Quit, payload)
 		go func() {
 			select {
@@ -325,6 +331,14 @@ func (w *worker) kill() {
 	}
 }
 
+// starting is what a worker does before it is ready, for messages.
+func (w *worker) starting() string {
+	if w.asgi {
+		return "importing and its lifespan startup"
+	}
+	return "importing"
+}
+
 func (w *worker) tag() string { return fmt.Sprintf("worker %d", w.id.Load()) }
 
 func (w *worker) dead() bool {
@@ -336,6 +350,17 @@ func (w *worker) dead() bool {
 	}
 }
 
+// signalName is "SIGKILL" for the signals a worker usually dies of, and
+// the description ("signal 42") for others.
+func signalName(s syscall.Signal) string {
+	names := map[syscall.Signal]string{syscall.SIGKILL: "SIGKILL", syscall.SIGTERM: "SIGTERM", syscall.SIGSEGV: "SIGSEGV",
+		syscall.SIGABRT: "SIGABRT", syscall.SIGBUS: "SIGBUS", syscall.SIGINT: "SIGINT", syscall.SIGHUP: "SIGHUP", syscall.SIGFPE: "SIGFPE"}
+	if n, ok := names[s]; ok {
+		return n
+	}
+	return "signal " + s.String()
+}
+
 // exitNote describes how a process ended, for messages.
 func exitNote(err error) string {
 	if err == nil {
@@ -344,7 +369,7 @@ func exitNote(err error) string {
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return " (killed by signal " + ws.Signal().String() + ")"
+			return " (killed by " + signalName(ws.Signal()) + ")"
 		}
 		return fmt.Sprintf(" (exit status %d)", ee.ExitCode())
 	}

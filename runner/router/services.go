@@ -94,7 +94,7 @@ func Proxy(prefix string, p config.Proxy) http.Handler {
 // (WAMP WebSockets, callers, publishers, ...) with 501 and why.
 func NotHosted(kind, source string) http.Handler {
 	detail := fmt.Sprintf("This path is configured (%s) as a Crossbar.io %q service, which gowsgi does not host. "+
-		"gowsgi serves WSGI apps, static files, redirects, JSON values and reverse proxies; run Crossbar.io itself for WAMP.", source, kind)
+		"gowsgi serves WSGI and ASGI apps (an app's own WebSockets: \"type\": \"asgi\"), static files, redirects, JSON values and reverse proxies; run Crossbar.io itself for WAMP.", source, kind)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		RecordOf(w).Note = kind + " is not hosted by gowsgi"
 		Error(w, r, http.StatusNotImplemented, "a "+kind+" service is not hosted here", detail, "")

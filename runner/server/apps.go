@@ -103,7 +103,8 @@ func startApps(site *config.Site, eng engine.Engine, lg *logging.Logger, live *l
 			Log:        lg,
 		})
 		if err := p.Start(); err != nil {
-			a.close(0)
+			a.close(time.Second) // those started: an ASGI app's lifespan shutdown runs
+
 			var ie *pool.ImportError
 			if errors.As(err, &ie) {
 				what := "failed to import"

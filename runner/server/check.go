@@ -1,12 +1,14 @@
 package server
 
 import (
+	"time"
+
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
 	"github.com/gowsgi/gowsgi/runner/logging"
 )
 
-// Check starts every WSGI app's workers as Run does at start, then stops
+// Check starts every app's workers as Run does at start, then stops
 // them, without listening (gowsgi check). An app that does not import is an
 // error wrapping ErrImport, its traceback logged as Run logs it.
 func Check(site *config.Site, eng engine.Engine, lg *logging.Logger) error {
@@ -19,7 +21,7 @@ func Check(site *config.Site, eng engine.Engine, lg *logging.Logger) error {
 	if err != nil {
 		return err
 	}
-	apps.close(0)
+	apps.close(time.Second) // an ASGI app's lifespan shutdown runs too
 	apps.stopReloads()
 	return nil
 }

@@ -44,3 +44,35 @@ async def _home(request):
 # A Starlette app whose startup raises: Starlette reports it as
 # lifespan.startup.failed with the traceback as the message.
 starlette_broken = Starlette(routes=[Route("/", _home)], lifespan=_broken_lifespan)
+
+
+async def slow_shutdown(scope, receive, send):
+    """A shutdown that takes a while (closing a pool), and a long poll that
+    never looks at the client: stopping must cancel the one and wait for the
+    other."""
+    import asyncio
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                record("slow startup")
+                await send({"type": "lifespan.startup.complete"})
+            else:
+                record("slow shutdown begins")
+                await asyncio.sleep(1.5)
+                record("slow shutdown done")
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    if scope["path"] == "/longpoll":
+        record("longpoll started")
+        try:
+            await asyncio.sleep(100)
+        except asyncio.CancelledError:
+            record("longpoll cancelled")
+            raise
+    await _hello(scope, receive, send)
+
+
+def plain(scope, receive, send):
+    """Not an ASGI app: a plain def, which returns None."""
+    return None

@@ -45,6 +45,11 @@ ASGI_LIFESPAN = {'version': '3.0', 'spec_version': '2.0'}
 CoroutineType = types.CoroutineType
 
 
+class NotAwaitable(TypeError):
+    """The app returned something that is not an awaitable: not an ASGI app
+    at all (a plain def), whatever its lifespan support."""
+
+
 class ClientDisconnected(OSError):
     """send() after the client went away (ASGI www spec 2.4)."""
 
@@ -789,8 +794,8 @@ class Lifespan(object):
         try:
             coro = self.server.app(scope, self.receive, self.send)
             if type(coro) is not CoroutineType and not hasattr(coro, '__await__'):
-                raise TypeError('the app returned %r, not an awaitable: an ASGI app is '
-                                '"async def app(scope, receive, send)"' % (coro,))
+                raise NotAwaitable('the app returned %r, not an awaitable: an ASGI app is '
+                                   '"async def app(scope, receive, send)"' % (coro,))
             await coro
         except asyncio.CancelledError:
             if self.phase is not None and not self.phase.done():
@@ -822,7 +827,7 @@ class Lifespan(object):
                 ':\n' + detail if detail else '')
         if kind == 'error':
             e, tb = detail
-            if self.mode == 'auto' and not self.received:
+            if self.mode == 'auto' and not self.received and not isinstance(e, NotAwaitable):
                 summary = (traceback.format_exception_only(type(e), e) or [type(e).__name__])[-1].strip()
                 log('gowsgi: the app raised on the lifespan scope before it received lifespan.startup, '
                     'so it runs without lifespan events:\n' + tb)

@@ -17,6 +17,7 @@ import socket
 import struct
 import sys
 import threading
+import types
 from itertools import chain
 
 # What only an exception or the debug page needs (traceback, linecache,
@@ -858,6 +859,23 @@ class NoSuchApp(Exception):
     """The app's module imported, but the name is not there, or not callable."""
 
 
+class WrongKind(NoSuchApp):
+    """The app is there, but a WSGI app given as ASGI, or the other way."""
+
+
+def shadowed(module, cfg):
+    """When module is not the project's own file but one of the same name
+    found first (a site.py of the user's under the standard library's), a
+    note that says which file was imported."""
+    path = getattr(module, '__file__', None)
+    if not isinstance(module, types.ModuleType) or not path:
+        return ''
+    root = os.path.join(os.path.abspath(cfg['root']), '')
+    if os.path.abspath(path).startswith(root):
+        return ''
+    return ' (the module imported is %s, not one of this project: rename yours if it has the same name)' % path
+
+
 def did_you_mean(name, candidates):
     import difflib
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
@@ -960,7 +978,7 @@ def asgi_app(spec, obj):
             kind = 'it takes (%s)' % ', '.join(sig[0])
         else:
             return obj
-    raise NoSuchApp('%s is a WSGI app (%s), not an ASGI one: gowsgi web --asgi serves ASGI apps '
+    raise WrongKind('%s is a WSGI app (%s), not an ASGI one: gowsgi web --asgi serves ASGI apps '
                     '(async def app(scope, receive, send)); serve it with --wsgi instead' % (spec, kind))
 
 
@@ -995,8 +1013,9 @@ def load(cfg):
         try:
             obj = getattr(obj, name)
         except AttributeError:
-            raise NoSuchApp('%s has no attribute %r%s' % (
-                getattr(obj, '__name__', repr(obj)), name, did_you_mean(name, [a for a in dir(obj) if not a.startswith('__')])))
+            raise NoSuchApp('%s has no attribute %r%s%s' % (
+                getattr(obj, '__name__', repr(obj)), name, did_you_mean(name, [a for a in dir(obj) if not a.startswith('__')]),
+                shadowed(obj, cfg)))
     asgi = cfg.get('protocol') == 'asgi'
     if not callable(obj):
         raise NoSuchApp('%s is a %s, not %s%s' % (
@@ -1005,7 +1024,7 @@ def load(cfg):
         return asgi_app(spec, obj)
     kind = asgi_kind(obj)
     if kind:
-        raise NoSuchApp('%s is an ASGI app (%s), not a WSGI one: gowsgi web --wsgi serves WSGI callables '
+        raise WrongKind('%s is an ASGI app (%s), not a WSGI one: gowsgi web --wsgi serves WSGI callables '
                         '(app(environ, start_response)); serve it with --asgi instead' % (spec, kind))
     return obj
 
@@ -1049,8 +1068,11 @@ def own_frames(frames):
 
 def format_import_error(cfg):
     e = sys.exc_info()[1]
+    kind = (cfg.get('protocol') or 'wsgi').upper()
+    if isinstance(e, WrongKind):
+        return 'Not a %s application: %s: %s\n' % (kind, cfg['app'], e)
     if isinstance(e, NoSuchApp):
-        return 'No such %s application: %s: %s\n' % ((cfg.get('protocol') or 'wsgi').upper(), cfg['app'], e)
+        return 'No such %s application: %s: %s\n' % (kind, cfg['app'], e)
     return app_traceback()
 
 
