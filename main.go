@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -33,6 +34,13 @@ func main() {
 	}
 	if len(os.Args) > 1 && os.Args[1] == reaper.Arg {
 		os.Exit(reaper.Serve())
+	}
+	// The server's live heap is small (a few MiB: buffers, connections), so
+	// collecting at half of it again rather than all of it keeps the process
+	// about 2 MiB smaller under load for about 1% of a core
+	// (docs/performance.md). GOGC still wins when set.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 	os.Exit(run(os.Args[1:]))
 }
