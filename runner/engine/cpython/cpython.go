@@ -3,13 +3,17 @@
 package cpython
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 //go:embed worker.py
@@ -56,7 +60,7 @@ func Find(explicit string) (*Engine, error) {
 		if abs, err := filepath.Abs(path); err == nil && strings.ContainsRune(path, os.PathSeparator) {
 			path = abs
 		}
-		version, err := probe(path)
+		version, err := probeCached(path)
 		if err != nil {
 			if explicit != "" {
 				return nil, fmt.Errorf("--python %s: %v", explicit, err)
@@ -67,6 +71,45 @@ func Find(explicit string) (*Engine, error) {
 		return &Engine{Python: path, Version: version, Origin: c.origin}, nil
 	}
 	return nil, fmt.Errorf("no Python interpreter found (tried %s)", strings.Join(tried, ", "))
+}
+
+// probeCached is probe, remembered in gowsgi's cache directory for the
+// interpreter's file as it is (its resolved path, size and modification
+// time): starting Python to ask takes as long as starting a worker. Only an
+// executable itself is remembered, never a script in front of one (pyenv's
+// shims choose the interpreter each time they run).
+func probeCached(path string) (string, error) {
+	dir := codeCache().dir
+	real, err := filepath.EvalSymlinks(path)
+	info, err2 := os.Stat(real)
+	if dir == "" || err != nil || err2 != nil || !isELF(real) {
+		return probe(path)
+	}
+	sum := sha256.Sum256([]byte(real))
+	file := filepath.Join(dir, "python-"+hex.EncodeToString(sum[:8]))
+	stamp := fmt.Sprintf("%s %d %d ", real, info.Size(), info.ModTime().UnixNano())
+	if b, err := os.ReadFile(file); err == nil && strings.HasPrefix(string(b), stamp) {
+		return strings.TrimPrefix(string(b), stamp), nil
+	}
+	v, err := probe(path)
+	if err == nil {
+		tmp := fmt.Sprintf("%s.%d", file, os.Getpid())
+		if os.WriteFile(tmp, []byte(stamp+v), 0o600) == nil {
+			os.Rename(tmp, file)
+		}
+	}
+	return v, err
+}
+
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "\x7fELF"
 }
 
 // probe runs the interpreter once: it must be a Python 3 and tell its version.
@@ -100,13 +143,61 @@ func (e *Engine) Describe() string {
 // when there is no cache directory) would let their json.py run as us. With
 // -c, sys.path starts with "" (the current directory) instead: that goes too,
 // before anything is imported; the worker puts the app's directory there.
-const bootstrap = `import sys
+//
+// Compiling the worker program takes longer than starting Python (13 ms for
+// worker.py, 7 for asgi.py): its code is cached, marshalled, in gowsgi's own
+// cache directory (the user's, mode 0700), named by the source's hash and
+// the interpreter's version, and loaded only from a file of ours that no
+// one else can write. Without a cache directory, it is compiled each time.
+const bootstrap = `import sys, os, marshal
 if sys.path[:1] == [""]:
     del sys.path[0]
-exec(compile(sys.argv.pop(1), "<gowsgi worker>", "exec"))`
+_gowsgi_cache = [sys.argv.pop(1) for _ in range(3)]
+def _gowsgi_compile(source, name, key):
+    path = _gowsgi_cache[0] and os.path.join(_gowsgi_cache[0], "%s-%s-%x.code" % (key, sys.implementation.cache_tag, sys.hexversion))
+    if path:
+        try:
+            st = os.stat(path)
+            if st.st_uid == os.getuid() and not st.st_mode & 0o022:
+                with open(path, "rb") as f:
+                    return marshal.load(f)
+        except Exception:
+            pass
+    code = compile(source, name, "exec")
+    if path:
+        try:
+            tmp = "%s.%d" % (path, os.getpid())
+            with open(tmp, "wb") as f:
+                marshal.dump(code, f)
+            os.replace(tmp, path)
+        except Exception:
+            pass
+    return code
+exec(_gowsgi_compile(sys.argv.pop(1), "<gowsgi worker>", _gowsgi_cache[1]))`
 
 // Command returns the command for one worker process.
 func (e *Engine) Command() (*exec.Cmd, error) {
 	// -u: the app's prints reach the log at once, not when a buffer fills.
-	return exec.Command(e.Python, "-u", "-c", bootstrap, string(workerSource), string(asgiSource)), nil
+	c := codeCache()
+	return exec.Command(e.Python, "-u", "-c", bootstrap, c.dir, c.worker, c.asgi, string(workerSource), string(asgiSource)), nil
 }
+
+// codeCache is the bootstrap's first arguments: the cache directory (""
+// for none) and the keys of worker.py's and asgi.py's code.
+var codeCache = sync.OnceValue(func() (c struct{ dir, worker, asgi string }) {
+	dir := ""
+	if d, err := os.UserCacheDir(); err == nil {
+		d = filepath.Join(d, "gowsgi")
+		if os.MkdirAll(d, 0o700) == nil {
+			if info, err := os.Stat(d); err == nil && info.Mode().Perm()&0o022 == 0 {
+				dir = d
+			}
+		}
+	}
+	key := func(src []byte) string {
+		sum := sha256.Sum256(src)
+		return hex.EncodeToString(sum[:8])
+	}
+	c.dir, c.worker, c.asgi = dir, "worker-"+key(workerSource), "asgi-"+key(asgiSource)
+	return c
+})

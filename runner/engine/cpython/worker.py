@@ -741,7 +741,12 @@ class Worker(object):
     def serve_asgi(self, cfg):
         """Hands the worker over to asgi.py: an event loop serving lane fd 4."""
         ns = {'__name__': 'gowsgi_asgi', '__builtins__': __builtins__, 'W': sys.modules[__name__]}
-        exec(compile(ASGI_SOURCE, ASGI_FILE, 'exec'), ns)
+        cached = globals().get('_gowsgi_compile')  # the bootstrap's code cache
+        if cached is not None:
+            code = cached(ASGI_SOURCE, ASGI_FILE, _gowsgi_cache[2])  # noqa: F821 (the bootstrap's)
+        else:
+            code = compile(ASGI_SOURCE, ASGI_FILE, 'exec')
+        exec(code, ns)
         return ns['serve'](self, cfg)
 
 
