@@ -39,7 +39,7 @@ test: deps
 	@# The packages with concurrency of their own, and the served binary
 	@# itself built with the race detector (the harness fails on any report).
 	$(GO) test -race -count=1 -timeout 20m ./runner/... ./reload/ ./environ/
-	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool|TestQueueFull|TestMaxMemory|TestDaemonSignals|TestNoProcessOutlivesGowsgi|TestTwoSignalsAtOnceAreOneStop|TestStalledReaders|TestTricklingUploads|TestNewerSave|TestLeftoverThread' ./e2e/
+	GOFLAGS=-race $(GO) test -count=1 -timeout 20m -run 'TestReload|TestWorkerCrashes|TestTimeout|TestStalledUpload|TestDisconnectCallsClose|TestGracefulShutdown|TestThreadPool|TestQueueFull|TestMaxMemory|TestDaemonSignals|TestNoProcessOutlivesGowsgi|TestTwoSignalsAtOnceAreOneStop|TestStalledReaders|TestTricklingUploads|TestNewerSave|TestLeftoverThread|TestWebSocket|TestASGIWorkerKilled|TestASGIClientDisconnect|TestASGIStopRunsShutdown' ./e2e/
 	$(MAKE) --no-print-directory fuzz
 
 # Every parser of outside input, fuzzed for FUZZTIME each: a number of inputs
