@@ -188,8 +188,7 @@ func (s *socket) read() {
 		kind := byte('b')
 		if typ == websocket.MessageText {
 			if !utf8.Valid(data) {
-				s.disconnect(1007, "invalid UTF-8")
-				s.c.Close(websocket.StatusInvalidFramePayloadData, "invalid UTF-8 in a text message")
+				s.closeWith(1007, "invalid UTF-8 in a text message")
 				return
 			}
 			kind = 't'
@@ -221,7 +220,8 @@ func (s *socket) readError(err error) (uint16, string) {
 	}
 	// A protocol violation (an unmasked frame, a bad opcode): the library
 	// has sent 1002 for most; for the rest, we do.
-	go s.c.Close(websocket.StatusProtocolError, "protocol error")
+	// (Before the app is told, which ends the relay: the close frame first.)
+	s.c.Close(websocket.StatusProtocolError, "protocol error")
 	return 1002, "protocol error"
 }
 
@@ -239,8 +239,7 @@ func (s *socket) ping(every time.Duration) {
 		err := s.c.Ping(ctx)
 		cancel()
 		if err != nil && s.ctx.Err() == nil {
-			s.disconnect(1011, "keepalive ping timeout")
-			s.c.Close(websocket.StatusInternalError, "keepalive ping timeout")
+			s.closeWith(1011, "keepalive ping timeout")
 			return
 		}
 	}
