@@ -139,7 +139,13 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	s := &socket{h: h, st: st, c: c, more: make(chan struct{}, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	defer s.cancel()
-	st.OnShutdown(func(code uint16, reason string) { go s.closeWith(code, reason) })
+	st.OnShutdown(func(code uint16, reason string) {
+		shutdowns.Add(1)
+		go func() {
+			defer shutdowns.Done()
+			s.closeWith(code, reason)
+		}()
+	})
 	go s.read()
 	if h.cfg.PingInterval > 0 {
 		go s.ping(h.cfg.PingInterval)
@@ -147,6 +153,21 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, st *mux.Stream, 
 	note := s.write()
 	s.cancel()
 	return router.Record{Note: note}
+}
+
+// shutdowns are the closes that retirements and the server's stop started.
+var shutdowns sync.WaitGroup
+
+// Drain waits, at most d, until the WebSockets a stop is closing have
+// finished their close handshakes: the process must not exit before their
+// close frames are out.
+func Drain(d time.Duration) {
+	done := make(chan struct{})
+	go func() { shutdowns.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
 }
 
 // closeWith closes the socket with code, then tells the app. The close

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gowsgi/gowsgi/reload"
+	"github.com/gowsgi/gowsgi/runner/asgi"
 	"github.com/gowsgi/gowsgi/runner/config"
 	"github.com/gowsgi/gowsgi/runner/engine"
 	"github.com/gowsgi/gowsgi/runner/h1"
@@ -228,6 +229,7 @@ func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logg
 	}
 	lg.Infof("shutting down: finishing requests in flight (at most %s)", grace)
 	if n := apps.closeSockets(1001, "server shutting down"); n > 0 {
+		asgi.Drain(time.Second)
 		lg.Infof("closed %d WebSocket%s (1001 going away)", n, plural(n, "", "s"))
 	}
 	if live != nil {
