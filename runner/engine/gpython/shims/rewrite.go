@@ -226,19 +226,8 @@ func annotationAt(src string, toks []token, i int) (int, bool) {
 			}
 			return 0, false
 		case "[":
-			d := 0
-			for ; j < len(toks); j++ {
-				if toks[j].kind == tkOp {
-					switch src[toks[j].start:toks[j].end] {
-					case "[", "(", "{":
-						d++
-					case "]", ")", "}":
-						d--
-					}
-				}
-				if d == 0 {
-					break
-				}
+			if j = matching(src, toks, j); j < 0 {
+				j = len(toks)
 			}
 			j++
 			continue
@@ -644,23 +633,7 @@ const dropAnnotations = false
 // otherwise; their order does not matter to callers). It returns the new
 // text, the index of the last token replaced, and whether it applied.
 func rewriteParams(src string, toks []token, open int) (string, int, bool) {
-	depth := 0
-	closeTok := -1
-	for k := open; k < len(toks); k++ {
-		if toks[k].kind != tkOp {
-			continue
-		}
-		switch src[toks[k].start:toks[k].end] {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-		}
-		if depth == 0 {
-			closeTok = k
-			break
-		}
-	}
+	closeTok := matching(src, toks, open)
 	if closeTok < 0 {
 		return "", 0, false
 	}
@@ -668,7 +641,7 @@ func rewriteParams(src string, toks []token, open int) (string, int, bool) {
 	type param struct{ toks []token }
 	var params []param
 	var cur []token
-	depth = 0
+	depth := 0
 	for k := open + 1; k < closeTok; k++ {
 		t := toks[k]
 		if t.kind == tkComment || t.kind == tkNewline {
@@ -981,4 +954,25 @@ func walrusEnd(src string, toks []token, k int, top bool) int {
 		}
 	}
 	return k
+}
+
+// matching returns the index of the token that closes the bracket at
+// toks[open], or -1 when the source ends first.
+func matching(src string, toks []token, open int) int {
+	depth := 0
+	for k := open; k < len(toks); k++ {
+		if toks[k].kind != tkOp {
+			continue
+		}
+		switch src[toks[k].start:toks[k].end] {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		}
+		if depth == 0 {
+			return k
+		}
+	}
+	return -1
 }
