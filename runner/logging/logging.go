@@ -480,7 +480,7 @@ func (l *Logger) Banner(bn Banner) {
 	}
 	row("engine", engine)
 	if bn.Workers > 0 || bn.Threads > 0 {
-		row("workers", fmt.Sprintf("%d × %d %s", bn.Workers, bn.Threads, plural(bn.Threads, "thread", "threads")))
+		row("workers", fmt.Sprintf("%d × %d %s", bn.Workers, bn.Threads, Plural(bn.Threads, "thread", "threads")))
 	}
 	row("root", bn.Root)
 	for i, m := range bn.Mounts {
@@ -522,7 +522,8 @@ func (l *Logger) Listening(notes, urls []string, stop string) {
 	l.write(false, b.Bytes())
 }
 
-func plural(n int, one, many string) string {
+// Plural is one when n is 1, else many: "1 worker", "2 workers".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

@@ -333,7 +333,7 @@ func (a *Pool) retire(w *worker, grace time.Duration) {
 		v.kill()
 	}
 	if n := w.closeSockets(1012, "service restart"); n > 0 {
-		a.log.Infof("%s", a.named(fmt.Sprintf("closed %d WebSocket%s of retired worker %d (1012 service restart)", n, plural(n, "", "s"), w.id.Load())))
+		a.log.Infof("%s", a.named(fmt.Sprintf("closed %d WebSocket%s of retired worker %d (1012 service restart)", n, logging.Plural(n, "", "s"), w.id.Load())))
 	}
 	if w.busy() == 0 {
 		a.idle(w)
@@ -539,18 +539,11 @@ func (a *Pool) Reload(why string, changed ...string) bool {
 		// The app imported, but a module it imports later does not compile:
 		// not a success to read past.
 		a.log.Eventf("%s", a.named(fmt.Sprintf("reloaded (%s) in %d ms%s; but %s does not compile: %s",
-			why, time.Since(t0).Milliseconds(), note, plural(len(bad), "a changed file", "changed files"), strings.Join(bad, "; "))))
+			why, time.Since(t0).Milliseconds(), note, logging.Plural(len(bad), "a changed file", "changed files"), strings.Join(bad, "; "))))
 	} else {
 		a.log.Eventf("%s", a.named(fmt.Sprintf("reloaded (%s) in %d ms%s", why, time.Since(t0).Milliseconds(), note)))
 	}
 	return true
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // AbandonReload stops the reload in progress, if it is still importing the

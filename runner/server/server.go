@@ -230,7 +230,7 @@ func RunWith(ctx context.Context, site *config.Site, eng engine.Engine, lg *logg
 	lg.Infof("shutting down: finishing requests in flight (at most %s)", grace)
 	if n := apps.closeSockets(1001, "server shutting down"); n > 0 {
 		asgi.Drain(time.Second)
-		lg.Infof("closed %d WebSocket%s (1001 going away)", n, plural(n, "", "s"))
+		lg.Infof("closed %d WebSocket%s (1001 going away)", n, logging.Plural(n, "", "s"))
 	}
 	if live != nil {
 		live.Close()
@@ -292,7 +292,7 @@ func describeMounts(site *config.Site) []string {
 			case config.KindWSGI:
 				what = fmt.Sprintf("wsgi %s (%d × %d threads)", m.WSGI.App, m.WSGI.Pool.Workers, m.WSGI.Pool.Threads)
 			case config.KindASGI:
-				what = fmt.Sprintf("asgi %s (%d %s, an event loop each)", m.ASGI.App, m.ASGI.Pool.Workers, plural(m.ASGI.Pool.Workers, "worker", "workers"))
+				what = fmt.Sprintf("asgi %s (%d %s, an event loop each)", m.ASGI.App, m.ASGI.Pool.Workers, logging.Plural(m.ASGI.Pool.Workers, "worker", "workers"))
 			case config.KindStatic:
 				what = "files in " + m.Static.Dir
 			case config.KindRedirect:
@@ -343,11 +343,4 @@ func (f *freshConns) closeAll() {
 		c.Close()
 	}
 	clear(f.conns)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
