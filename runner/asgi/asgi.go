@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/gowsgi/gowsgi/environ"
 	"github.com/gowsgi/gowsgi/runner/config"
@@ -79,11 +78,8 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request, typ byte) (*mux.S
 	case errors.Is(err, context.Canceled):
 		return nil, &router.Record{Note: "client left while waiting for a worker", Abort: true}
 	case errors.Is(err, pool.ErrBroken):
-		ie := h.pool.Broken()
-		if ie == nil {
-			ie = &pool.ImportError{At: time.Now()}
-		}
-		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", ie.Page(), ie.Traceback)
+		detail, traceback := h.pool.Broken().Page()
+		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", detail, traceback)
 		return nil, &router.Record{Note: "the app does not import"}
 	case errors.Is(err, pool.ErrClosed):
 		w.Header().Set("Connection", "close")

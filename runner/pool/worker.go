@@ -204,10 +204,14 @@ func (e *ImportError) Startup() bool {
 	return strings.HasPrefix(e.Traceback, "The app's lifespan startup")
 }
 
-// Page is what the error page says of the import failure, above its
-// traceback.
-func (e *ImportError) Page() string {
-	detail := fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.At.Format("15:04:05"))
+// Page is what the error page says of the import failure: the words above
+// the traceback, and the traceback. A nil e (the failure was fixed just
+// now, between the request's look and this one) is reported as of now.
+func (e *ImportError) Page() (detail, traceback string) {
+	if e == nil {
+		e = &ImportError{At: time.Now()}
+	}
+	detail = fmt.Sprintf("The app's code did not import at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.At.Format("15:04:05"))
 	if e.Startup() {
 		detail = fmt.Sprintf("The app's lifespan startup failed at %s. Fix it and save: gowsgi reloads by itself, and this page with it.", e.At.Format("15:04:05"))
 	}
@@ -217,7 +221,7 @@ func (e *ImportError) Page() string {
 	if e.Hint != "" {
 		detail += " " + e.Hint
 	}
-	return detail
+	return detail, e.Traceback
 }
 
 // errAbandoned is load's error when its ctx ended: a newer change to the

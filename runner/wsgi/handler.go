@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gowsgi/gowsgi/environ"
 	"github.com/gowsgi/gowsgi/runner/config"
@@ -108,11 +107,8 @@ func (m *Handler) serve(w http.ResponseWriter, r *http.Request) router.Record {
 			fmt.Sprintf("All %d threads stayed busy for %s (--queue-timeout). Try again shortly.", a.cfg.Threads*a.cfg.Workers, a.cfg.QueueTimeout), "")
 		return router.Record{Note: "no free thread within --queue-timeout"}
 	case errors.Is(err, pool.ErrBroken):
-		ie := a.pool.Broken()
-		if ie == nil {
-			ie = &pool.ImportError{At: time.Now()}
-		}
-		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", ie.Page(), ie.Traceback)
+		detail, traceback := a.pool.Broken().Page()
+		router.Error(w, r, http.StatusInternalServerError, "the app failed to load", detail, traceback)
 		return router.Record{Note: "the app does not import"}
 	case errors.Is(err, pool.ErrClosed):
 		w.Header().Set("Connection", "close")
