@@ -172,6 +172,7 @@ type exchange struct {
 	wrote     bool // the status line went out
 	replaced  bool // a framework's own 500 page: the debug page goes out instead
 	exception []byte
+	buf       []byte // the body's reads
 }
 
 func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) router.Record {
@@ -280,7 +281,11 @@ func (x *exchange) frame(f mux.Frame) (rec router.Record, done bool) {
 // read answers the worker's `r`: at most n body bytes, in one `b`. The
 // first read is what sends "100 Continue" to a client that waits for it.
 func (x *exchange) read(n int) (router.Record, bool) {
-	buf := make([]byte, min(n, 64<<10))
+	// One buffer for the request's reads: Send has copied the last one out.
+	if want := min(n, 64<<10); cap(x.buf) < want {
+		x.buf = make([]byte, want)
+	}
+	buf := x.buf[:min(n, 64<<10)]
 	k, err := 0, error(nil)
 	for k == 0 && err == nil {
 		k, err = x.body.Read(buf)
